@@ -1,0 +1,65 @@
+//! The document shell and the router: every page of Amends hangs off `App`.
+
+use crate::components::layout::Layout;
+use crate::pages::{
+    customers::CustomersPage, dashboard::DashboardPage, incident::IncidentPage,
+    incidents::IncidentsPage, not_found::NotFoundPage, replies::RepliesPage,
+    reports::ReportsPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Mark the document once the wasm has taken over, so progressive enhancements (the
+    // collapsible phone menu) switch on only when they can work — and tests can wait for it.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/amends.css"/>
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Amends".to_string() } else { format!("{text} · Amends") }
+        }/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=DashboardPage/>
+                    <Route path=path!("/incidents") view=IncidentsPage/>
+                    <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/customers") view=CustomersPage/>
+                    <Route path=path!("/replies") view=RepliesPage/>
+                    <Route path=path!("/reports") view=ReportsPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,86 @@
+//! The frame around every page: product name, navigation, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+const NAV: &[(&str, &str)] = &[
+    ("/", "Dashboard"),
+    ("/incidents", "Incidents"),
+    ("/customers", "Customers"),
+    ("/replies", "Replies"),
+    ("/reports", "Reports"),
+];
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    let location = use_location();
+    // Close the phone menu whenever the user navigates.
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
+
+    let is_current = move |href: &str| {
+        let path = location.pathname.get();
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <div class="topbar-inner">
+                <a class="brand" href="/" aria-label="Amends — dashboard">
+                    <span class="brand-mark" aria-hidden="true">"✦"</span>
+                    <span class="brand-name">"Amends"</span>
+                </a>
+                <button
+                    class="menu-toggle"
+                    type="button"
+                    aria-controls="primary-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    <span aria-hidden="true">"☰"</span>
+                    " Menu"
+                </button>
+                <nav
+                    id="primary-nav"
+                    class="primary-nav"
+                    class:open=move || menu_open.get()
+                    aria-label="Main"
+                >
+                    <ul>
+                        {NAV
+                            .iter()
+                            .map(|(href, label)| {
+                                let href = *href;
+                                view! {
+                                    <li>
+                                        <A
+                                            href=href
+                                            attr:aria-current=move || {
+                                                is_current(href).then_some("page")
+                                            }
+                                        >
+                                            {*label}
+                                        </A>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </nav>
+            </div>
+        </header>
+        <main id="main" class="page">{children()}</main>
+        <footer class="footer">
+            <p>"Amends — recover well when you let customers down."</p>
+        </footer>
+    }
+}

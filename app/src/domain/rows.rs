@@ -1,0 +1,130 @@
+//! What the pages read: one struct per row shape, instants as epoch milliseconds (UTC).
+
+use super::{ActionKind, AffectedSource, Channel, IncidentKind, IncidentStatus, Money, Severity};
+use serde::{Deserialize, Serialize};
+
+/// One incident in the list, with its counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRow {
+    pub id: i64,
+    pub title: String,
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub started_at: i64,
+    pub resolved_at: Option<i64>,
+    pub affected: i64,
+    pub actions: i64,
+    pub replies: i64,
+    /// Total cost of the incident's actions, per currency.
+    pub cost: Vec<Money>,
+}
+
+/// An incident with everything that hangs off it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub started_at: i64,
+    pub detected_at: i64,
+    pub resolved_at: Option<i64>,
+    pub owner: Option<String>,
+    pub events: Vec<TimelineEvent>,
+    /// The first page of affected customers, with the total count.
+    pub affected: Vec<AffectedRow>,
+    pub affected_total: i64,
+    pub actions: Vec<ActionRow>,
+    pub actions_total: i64,
+    pub replies: Vec<ReplyRow>,
+    pub replies_total: i64,
+    pub cost: Vec<Money>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub at: i64,
+    pub kind: String,
+    pub from_status: Option<IncidentStatus>,
+    pub to_status: Option<IncidentStatus>,
+    pub note: String,
+    pub by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AffectedRow {
+    pub customer_id: i64,
+    pub external_ref: String,
+    pub name: String,
+    pub plan: String,
+    pub source: AffectedSource,
+    pub added_at: i64,
+    pub churned_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionRow {
+    pub id: i64,
+    pub incident_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub kind: ActionKind,
+    pub value: Money,
+    pub cost: Money,
+    pub channel: Channel,
+    pub note: String,
+    pub given_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplyRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub incident_id: Option<i64>,
+    pub incident_title: Option<String>,
+    pub channel: Channel,
+    pub received_at: i64,
+    pub body: String,
+    pub csat: Option<i64>,
+    pub sentiment_auto: f64,
+    pub sentiment_manual: Option<f64>,
+}
+
+impl ReplyRow {
+    /// The manual override when there is one, else the automatic score.
+    pub fn effective_sentiment(&self) -> f64 {
+        self.sentiment_manual.unwrap_or(self.sentiment_auto)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub external_ref: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub plan: String,
+    pub monthly_revenue: Money,
+    pub signed_up_at: i64,
+    pub churned_at: Option<i64>,
+    pub incidents: i64,
+}
+
+/// Headline counts for the dashboard.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub incidents: i64,
+    pub open_incidents: i64,
+    pub customers: i64,
+    pub churned_customers: i64,
+    pub cases: i64,
+    pub actions: i64,
+    pub replies: i64,
+    pub mean_sentiment: Option<f64>,
+    pub cost: Vec<Money>,
+    pub latest: Vec<IncidentRow>,
+}

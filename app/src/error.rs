@@ -1,0 +1,55 @@
+//! The error every server function returns. It crosses the wire typed, so a page can tell
+//! "not found" from "database down" and say something useful; it never carries internals.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("We could not find that.")]
+    NotFound,
+    #[error("The database is not answering right now. Try again in a moment.")]
+    Unavailable,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Something went wrong on our side. It has been logged; try again.")]
+    Internal,
+    /// Transport-level failure (network, decoding); the message is the framework's.
+    #[error("The request did not go through: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+/// Why a store call failed, without any SQL in it. The store logs the detail.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("database unavailable")]
+    Unavailable,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("internal database error")]
+    Internal,
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable => AppError::Unavailable,
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(m) | StoreError::Invalid(m) => AppError::Invalid(m),
+            StoreError::Internal => AppError::Internal,
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Customers: search by ref, name or email; paginated.
+
+use crate::api::customers::list_customers;
+use crate::components::pager::{page_param, Pager};
+use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::format;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let args = move || (query.read().get("q"), page_param(query.read().get("page")));
+    let data = Resource::new(args, |(q, page)| list_customers(q, page));
+
+    view! {
+        <Title text="Customers"/>
+        <header class="page-head">
+            <h1>"Customers"</h1>
+            <p class="lede">"Everyone an incident can touch."</p>
+        </header>
+        <form class="search" method="get" action="/customers" role="search">
+            <label for="customer-q">"Search customers"</label>
+            <input id="customer-q" type="search" name="q" prop:value=q
+                placeholder="Ref, name or email" maxlength="200" autocomplete="off"/>
+            <button type="submit" class="button">"Search"</button>
+        </form>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(p) if p.total == 0 => view! {
+                        <Empty title="No customers found">
+                            <p>{if q().is_empty() { "No customers yet.".to_string() } else { format!("Nothing matches “{}”. Try part of a name, a ref or an email.", q()) }}</p>
+                        </Empty>
+                    }.into_any(),
+                    Ok(p) => {
+                        let (page, count, total) = (p.page, p.page_count(), p.total);
+                        let search = q();
+                        view! {
+                            <div class="table-wrap"><table class="data">
+                                <thead><tr>
+                                    <th scope="col">"Customer"</th><th scope="col">"Ref"</th><th scope="col">"Plan"</th>
+                                    <th scope="col" class="num">"Revenue / month"</th><th scope="col" class="num">"Incidents"</th>
+                                    <th scope="col">"Since"</th><th scope="col">"Status"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {p.items.into_iter().map(|c| view! {
+                                        <tr>
+                                            <th scope="row">{c.name}<span class="muted small">{c.email.unwrap_or_default()}</span></th>
+                                            <td data-label="Ref"><code>{c.external_ref}</code></td>
+                                            <td data-label="Plan">{c.plan}</td>
+                                            <td data-label="Revenue" class="num">{c.monthly_revenue.display()}</td>
+                                            <td data-label="Incidents" class="num">{format::count(c.incidents)}</td>
+                                            <td data-label="Since">{format::date(c.signed_up_at)}</td>
+                                            <td data-label="Status">{match c.churned_at {
+                                                Some(t) => view! { <span class="badge churned">{format!("Churned {}", format::date(t))}</span> }.into_any(),
+                                                None => view! { <span class="badge active">"Active"</span> }.into_any(),
+                                            }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table></div>
+                            <Pager page page_count=count total noun="customers" href=move |n| {
+                                if search.is_empty() { format!("/customers?page={n}") }
+                                else { format!("/customers?q={}&page={n}", urlencode(&search)) }
+                            }/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urlencode_escapes_reserved_and_unicode() {
+        assert_eq!(super::urlencode("a b&c=é"), "a%20b%26c%3D%C3%A9");
+    }
+}

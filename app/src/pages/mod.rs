@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod customers;
+pub mod dashboard;
+pub mod incident;
+pub mod incidents;
+pub mod not_found;
+pub mod replies;
+pub mod reports;

@@ -1,0 +1,27 @@
+//! The storage interface the app is written against. The server implements it once for
+//! SQLite and PostgreSQL (see `server/src/store`) and hands it to server functions through
+//! the Leptos context as `Arc<dyn Store>`.
+
+use crate::domain::{CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow};
+use crate::error::StoreError;
+use std::sync::Arc;
+
+pub type SharedStore = Arc<dyn Store>;
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip for health checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+    async fn overview(&self) -> Result<Overview, StoreError>;
+    /// Incidents, newest start first.
+    async fn list_incidents(&self, page: PageRequest) -> Result<Page<IncidentRow>, StoreError>;
+    async fn incident(&self, id: i64) -> Result<Option<IncidentDetail>, StoreError>;
+    /// Customers by name; `search` matches ref, name or email (case-insensitive).
+    async fn list_customers(
+        &self,
+        search: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<CustomerRow>, StoreError>;
+    /// Replies, newest first.
+    async fn list_replies(&self, page: PageRequest) -> Result<Page<ReplyRow>, StoreError>;
+}

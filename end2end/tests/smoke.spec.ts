@@ -1,0 +1,76 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// The app marks <body data-hydrated> once the wasm has taken over.
+async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+test("the dashboard loads, shows headline numbers and hydrates", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Headline numbers" })).toContainText("Incidents");
+  await hydrated(page);
+  expect(errors).toEqual([]);
+});
+
+test("the phone menu opens and closes only once hydrated", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto("/");
+  await hydrated(page);
+  const toggle = page.getByRole("button", { name: "Menu" });
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  await expect(nav).toBeHidden();
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-expanded", "true");
+  await expect(nav.getByRole("link", { name: "Incidents" })).toBeVisible();
+  // Client-side navigation closes the menu again.
+  await nav.getByRole("link", { name: "Incidents" }).click();
+  await expect(page.getByRole("heading", { name: "Incidents", level: 1 })).toBeVisible();
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+});
+
+test("the incident list shows demo rows newest first and pages", async ({ page }) => {
+  await page.goto("/incidents");
+  await hydrated(page);
+  const rows = page.getByRole("table").getByRole("row");
+  // Header plus 25 incidents on the first page.
+  await expect(rows).toHaveCount(26);
+  await expect(page.getByText(/Page 1 of \d+ · 60 incidents/)).toBeVisible();
+  const firstTitle = await rows.nth(1).getByRole("link").textContent();
+  await page.getByRole("link", { name: "Older →" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByText(/Page 2 of/)).toBeVisible();
+  await expect(page.getByRole("table").getByRole("link", { name: firstTitle ?? "" , exact: true })).toHaveCount(0);
+  await page.goBack();
+  await expect(page.getByText(/Page 1 of/)).toBeVisible();
+});
+
+test("an incident page shows its customers, actions and replies", async ({ page }) => {
+  await page.goto("/incidents");
+  const first = page.getByRole("table").getByRole("row").nth(1).getByRole("link");
+  const title = (await first.textContent()) ?? "";
+  await first.click();
+  await expect(page.getByRole("heading", { name: title, level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Affected customers/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Recovery actions/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Replies/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
+});
+
+test("an unknown URL shows the 404 page with status 404 and a way home", async ({ page }) => {
+  const response = await page.goto("/this/does/not/exist");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "We lost this page. We’re sorry." })).toBeVisible();
+  await expect(page.getByText("/this/does/not/exist")).toBeVisible();
+  await page.getByRole("link", { name: "Redeem: back to the dashboard" }).click();
+  await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
+});
+
+test("health check answers JSON", async ({ request }) => {
+  const res = await request.get("/healthz");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toMatchObject({ status: "ok", database: "ok" });
+});

@@ -1,0 +1,77 @@
+# Shared set-up steps for scripts/run.sh and scripts/test.sh. Every step checks first and
+# skips when its tool is already there, so running it again costs seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+CARGO_LEPTOS_VERSION="0.3.10"
+WASM_BINDGEN_VERSION="0.2.130"   # must equal wasm-bindgen in Cargo.lock
+
+say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+ensure_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "wasm32 target: present"
+  else
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
+    say "cargo-leptos ${CARGO_LEPTOS_VERSION}: present"
+  else
+    say "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (takes 10-15 minutes once)"
+    cargo install cargo-leptos --version "${CARGO_LEPTOS_VERSION}" --locked
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; then
+    say "wasm-bindgen-cli ${WASM_BINDGEN_VERSION}: present"
+  else
+    say "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+    cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+  fi
+}
+
+ensure_npm_packages() {
+  local stamp="node_modules/.amends-lock"
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    say "npm packages (Playwright, binaryen): present"
+  else
+    say "installing npm packages (Playwright, binaryen)"
+    npm ci --no-audit --no-fund
+    echo "$want" > "$stamp"
+  fi
+}
+
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then
+    say "Chromium: present"
+  else
+    say "installing Chromium from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    say "PostgreSQL on 127.0.0.1:5432: running"
+  elif command -v pg_ctlcluster >/dev/null 2>&1; then
+    say "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 1; done
+    echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; return 1
+  else
+    echo "PostgreSQL is needed on 127.0.0.1:5432 for the tests (set AMENDS_TEST_PG_URL to use another)" >&2
+    return 1
+  fi
+}

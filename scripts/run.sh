@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install whatever is missing, build Amends (release), load the demo data set into a fresh
+# SQLite database in ./data (only when it is empty) and serve http://127.0.0.1:3000.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_wasm_target
+ensure_cargo_leptos
+ensure_wasm_bindgen
+ensure_npm_packages
+
+say "building Amends (release)"
+cargo leptos build --release
+
+export LEPTOS_SITE_ROOT="$ROOT/target/site"
+export AMENDS_DATA_DIR="${AMENDS_DATA_DIR:-$ROOT/data}"
+if ./target/release/amends demo 2>/dev/null; then
+  say "demo data loaded into $AMENDS_DATA_DIR"
+else
+  say "the database in $AMENDS_DATA_DIR already holds data; keeping it"
+fi
+say "Amends: http://127.0.0.1:3000 (Ctrl-C stops it)"
+exec ./target/release/amends serve "$@"

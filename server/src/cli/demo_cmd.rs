@@ -1,0 +1,69 @@
+//! `amends demo`.
+
+use crate::demo::{simulate, write, Scale};
+use crate::store::Db;
+use clap::Args;
+use std::time::Instant;
+use time::{Date, OffsetDateTime, Time};
+
+#[derive(Args, Debug)]
+#[command(long_about = "Generate a realistic, deterministic data set: customers with plans and \
+    revenue, a year of incidents of every kind and severity, affected customers, recovery actions \
+    with costs, replies with real text and sentiment, and churn.\n\nThe same --seed, --scale and \
+    --until always produce the same data. Refuses to write into a database that already holds \
+    customers or incidents unless --force, which first deletes them (users are kept).")]
+pub struct DemoArgs {
+    /// Random seed; the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// How much data: small (~500 customers), medium (~10k customers, ~100k replies) or
+    /// large (100k customers, ~1M replies).
+    #[arg(long, value_enum, default_value_t = Scale::Small)]
+    pub scale: Scale,
+    /// Last day of the simulated year (YYYY-MM-DD, UTC). Default: today.
+    #[arg(long, value_parser = parse_date)]
+    pub until: Option<Date>,
+    /// Replace existing customers and incidents (and everything linked to them).
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("“{s}” is not a date like 2026-11-23"))
+}
+
+pub async fn run(db: Db, args: DemoArgs) -> anyhow::Result<()> {
+    let has_data = db.has_domain_data().await?;
+    if has_data && !args.force {
+        anyhow::bail!(
+            "the database already holds customers or incidents; nothing was written. \
+             Run with --force to replace them with demo data."
+        );
+    }
+    let until_date = args.until.unwrap_or_else(|| OffsetDateTime::now_utc().date());
+    let until = until_date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp() * 1000 + 86_400_000;
+    let started = Instant::now();
+    let world = simulate(args.seed, args.scale, until);
+    let simulated = started.elapsed();
+    let written = write(&db, &world, has_data).await?;
+    let total = started.elapsed();
+    db.close().await;
+    println!(
+        "Demo data written ({:?}, seed {}, year ending {until_date}):\n  \
+         {} customers ({} churned)\n  {} incidents\n  {} affected customers (cases)\n  \
+         {} recovery actions\n  {} replies\nin {:.1} s (simulation {:.1} s, writing {:.1} s).",
+        args.scale,
+        args.seed,
+        written.customers,
+        written.churned,
+        written.incidents,
+        written.cases,
+        written.actions,
+        written.replies,
+        total.as_secs_f64(),
+        simulated.as_secs_f64(),
+        (total - simulated).as_secs_f64(),
+    );
+    Ok(())
+}

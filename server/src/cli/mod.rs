@@ -1,0 +1,54 @@
+//! Subcommands of `amends`.
+
+use crate::config::Global;
+use crate::store::{redact_url, Db};
+use clap::{Parser, Subcommand};
+
+mod demo_cmd;
+mod serve;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "amends",
+    version,
+    about = "Amends — learn how to recover well when you let customers down.",
+    long_about = "Amends records incidents, the customers each one hit, the recovery actions \
+        given to them and their replies, and shows which recoveries move sentiment and \
+        retention.\n\nWithout a subcommand, `amends` serves the web app (like `amends serve`).\n\
+        Data lives in SQLite inside --data-dir unless DATABASE_URL points at PostgreSQL.",
+    after_help = "Examples:\n  amends serve --bind 0.0.0.0:8080\n  amends demo --scale medium\n  \
+        DATABASE_URL=postgres://amends@db/amends amends migrate"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app (runs pending migrations first).
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Fill the database with a realistic, deterministic sample data set.
+    Demo(demo_cmd::DemoArgs),
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default()));
+    let url = cli.global.database_url()?;
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    tracing::info!(database = %redact_url(&url), engine = db.engine().name(), "database ready");
+    match command {
+        Command::Serve(args) => serve::run(db, args).await,
+        Command::Migrate => {
+            println!("Migrations are up to date ({}).", db.engine().name());
+            db.close().await;
+            Ok(())
+        }
+        Command::Demo(args) => demo_cmd::run(db, args).await,
+    }
+}

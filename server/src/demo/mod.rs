@@ -1,0 +1,10 @@
+//! `amends demo`: a realistic, deterministic data set. The same seed, scale and end date
+//! always give the same rows. The simulation (`model`) builds customers and a year of
+//! incidents with plausible effects; `write` stores them in one transaction.
+
+mod model;
+mod text;
+mod write;
+
+pub use model::{simulate, Scale, World};
+pub use write::{write, Written};

@@ -1,0 +1,111 @@
+//! The HTTP server: Leptos pages and server functions, health check, static files,
+//! request logging and graceful shutdown.
+
+mod health;
+mod request_id;
+
+use crate::store::Db;
+use app::app::{shell, App};
+use app::store::SharedStore;
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+
+/// What handlers can extract.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: SharedStore,
+}
+
+/// Leptos settings: from cargo-leptos' environment when run by it, with defaults that let
+/// the released binary run on its own (`LEPTOS_SITE_ROOT`, default `target/site`).
+pub fn leptos_options(bind: SocketAddr) -> LeptosOptions {
+    let mut options = get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("amends").build());
+    if options.output_name.is_empty() {
+        options.output_name = Arc::from("amends");
+    }
+    if let Ok(root) = std::env::var("LEPTOS_SITE_ROOT") {
+        options.site_root = Arc::from(root);
+    } else if options.site_root.as_ref() == "/" || options.site_root.is_empty() {
+        options.site_root = Arc::from("target/site");
+    }
+    options.site_addr = bind;
+    options
+}
+
+/// The whole application router, ready to serve (also used by the HTTP tests).
+pub fn router(db: Db, options: LeptosOptions) -> Router {
+    let store: SharedStore = Arc::new(db);
+    let state = AppState { leptos_options: options.clone(), store: store.clone() };
+    let routes = generate_route_list(App);
+    let context = move || provide_context(store.clone());
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::make_span)
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
+        )
+        .layer(request_id::layer())
+        .with_state(state)
+}
+
+pub async fn serve(db: Db, bind: SocketAddr) -> anyhow::Result<()> {
+    let options = leptos_options(bind);
+    let app = router(db.clone(), options);
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    tracing::info!("Amends is listening on http://{bind}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("in-flight requests finished; closing the database");
+    tokio::time::timeout(Duration::from_secs(10), db.close()).await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; axum then stops accepting and drains in-flight requests.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,9 @@
+//! The `amends` server: HTTP, configuration, command line, demo data and the database layer
+//! for SQLite and PostgreSQL. `main.rs` is a thin wrapper so tests can use all of this.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,156 @@
+//! Opening the pool and running migrations for either engine.
+
+use super::Db;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::Connection;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database engine a URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgresql",
+        }
+    }
+}
+
+/// Why the database could not be opened; the message is safe to print (no password).
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open the database at {url}: {reason}")]
+    Open { url: String, reason: String },
+    #[error("migrating the database at {url} failed: {reason}")]
+    Migrate { url: String, reason: String },
+    #[error("cannot create the data directory {path}: {reason}")]
+    DataDir { path: String, reason: String },
+}
+
+/// The URL with any password replaced by `***`, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// The SQLite URL for a file in the data directory, creating the directory if needed.
+pub fn sqlite_url_in(data_dir: &Path) -> Result<String, ConnectError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| ConnectError::DataDir {
+        path: data_dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(format!("sqlite://{}?mode=rwc", data_dir.join("amends.db").display()))
+}
+
+impl Db {
+    /// Open a pool for `url` (SQLite file or `postgres://`), with the engine's settings.
+    pub async fn connect(url: &str) -> Result<Db, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of_url(url);
+        let open_err = |e: sqlx::Error| ConnectError::Open {
+            url: redact_url(url),
+            reason: describe(&e),
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(open_err)?;
+        let max = match engine {
+            // One writer at a time anyway; a few readers run beside it under WAL.
+            Engine::Sqlite => 8,
+            Engine::Postgres => 16,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    if conn.backend_name() == "SQLite" {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = NORMAL",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 5000",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        // Fail early with a clear message rather than on the first request.
+        let mut conn = pool.acquire().await.map_err(open_err)?;
+        conn.ping().await.map_err(open_err)?;
+        drop(conn);
+        Ok(Db { pool, engine })
+    }
+
+    /// Apply pending migrations of this engine.
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let migrator = match self.engine {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(|e| ConnectError::Migrate {
+            url: "(configured database)".into(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+fn describe(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => format!("connection failed ({io})"),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a connection".into(),
+        sqlx::Error::Configuration(c) => format!("invalid database URL ({c})"),
+        sqlx::Error::Database(d) => d.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_password_only() {
+        assert_eq!(
+            redact_url("postgres://amends:s3cret@db:5432/amends"),
+            "postgres://amends:***@db:5432/amends"
+        );
+        assert_eq!(redact_url("postgres://root@127.0.0.1/x"), "postgres://root@127.0.0.1/x");
+        assert_eq!(redact_url("sqlite://data/amends.db?mode=rwc"), "sqlite://data/amends.db?mode=rwc");
+    }
+
+    #[test]
+    fn engine_from_url() {
+        assert_eq!(Engine::of_url("postgresql://x/y"), Engine::Postgres);
+        assert_eq!(Engine::of_url("sqlite://a.db"), Engine::Sqlite);
+    }
+}

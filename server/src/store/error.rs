@@ -1,0 +1,25 @@
+//! Turning sqlx errors into `StoreError`: the detail goes to the log, never to the user.
+
+use app::error::StoreError;
+
+pub fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            tracing::warn!(error = %e, "database unavailable");
+            StoreError::Unavailable
+        }
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            tracing::info!(error = %e, "unique constraint");
+            StoreError::Conflict("That already exists.".into())
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() || db.is_check_violation() => {
+            tracing::info!(error = %e, "constraint rejected a write");
+            StoreError::Invalid("The change breaks a rule of the data; nothing was saved.".into())
+        }
+        _ => {
+            tracing::error!(error = %e, "database error");
+            StoreError::Internal
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The database layer: one `Db` over sqlx's `Any` driver serves SQLite and PostgreSQL with
+//! the same SQL (see docs/ARCHITECTURE.md for why). Instants are epoch milliseconds, flags
+//! are integers, sums are cast to BIGINT — the types `Any` decodes on both engines.
+
+mod connect;
+mod customers;
+mod error;
+mod incidents;
+mod overview;
+mod replies;
+mod rows;
+pub mod seed;
+
+pub use connect::{redact_url, sqlite_url_in, Engine};
+pub use error::map_err;
+
+use app::domain::{CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow};
+use app::error::StoreError;
+use sqlx::AnyPool;
+
+/// The database handle. Cheap to clone (the pool is reference-counted).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl Db {
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Close the pool, waiting for connections to be returned (used on shutdown so SQLite
+    /// checkpoints its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// True when any domain table holds a row (the demo refuses to write into such a database).
+    pub async fn has_domain_data(&self) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM customers LIMIT 1) c)
+                  + (SELECT COUNT(*) FROM (SELECT 1 FROM incidents LIMIT 1) i)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(n > 0)
+    }
+}
+
+#[async_trait::async_trait]
+impl app::store::Store for Db {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn overview(&self) -> Result<Overview, StoreError> {
+        overview::overview(self).await
+    }
+
+    async fn list_incidents(&self, page: PageRequest) -> Result<Page<IncidentRow>, StoreError> {
+        incidents::list(self, page).await
+    }
+
+    async fn incident(&self, id: i64) -> Result<Option<IncidentDetail>, StoreError> {
+        incidents::detail(self, id).await
+    }
+
+    async fn list_customers(
+        &self,
+        search: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<CustomerRow>, StoreError> {
+        customers::list(self, search, page).await
+    }
+
+    async fn list_replies(&self, page: PageRequest) -> Result<Page<ReplyRow>, StoreError> {
+        replies::list(self, page).await
+    }
+}

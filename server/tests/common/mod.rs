@@ -1,0 +1,92 @@
+//! Test databases: every store test runs once on a fresh SQLite file and once on a fresh
+//! PostgreSQL database (created on the server at `AMENDS_TEST_PG_URL`, default the local
+//! trust-auth server, and dropped afterwards).
+
+#![allow(dead_code)]
+
+use server::store::Db;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{}_{}", std::process::id(), n, nanos)
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("AMENDS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database for one test; `drop_async` removes it.
+pub struct TestDb {
+    pub db: Db,
+    pub engine: &'static str,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(unique("amends_test"));
+        let url = server::store::sqlite_url_in(&dir).expect("temp dir");
+        let db = Db::connect(&url).await.expect("open sqlite");
+        db.migrate().await.expect("migrate sqlite");
+        TestDb { db, engine: "sqlite", cleanup: Cleanup::File(dir) }
+    }
+
+    pub async fn postgres() -> TestDb {
+        let admin = pg_admin_url();
+        let name = unique("amends_test");
+        let admin_db = Db::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is needed for the store tests ({e}); set AMENDS_TEST_PG_URL"));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin_db.pool()).await.expect("create test database");
+        admin_db.close().await;
+        let (base, _) = admin.rsplit_once('/').expect("URL with a database name");
+        let db = Db::connect(&format!("{base}/{name}")).await.expect("open postgres");
+        db.migrate().await.expect("migrate postgres");
+        TestDb { db, engine: "postgresql", cleanup: Cleanup::Postgres { admin, name } }
+    }
+
+    pub async fn drop_async(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin, name } => {
+                if let Ok(admin_db) = Db::connect(&admin).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(admin_db.pool())
+                        .await;
+                    admin_db.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// Run `test` against a fresh SQLite database and a fresh PostgreSQL database.
+pub async fn on_both<F, Fut>(test: F)
+where
+    F: Fn(Db, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        test(t.db.clone(), t.engine).await;
+        t.drop_async().await;
+    }
+}
+
+/// Midnight UTC at the start of 2026-11-23, a fixed anchor for deterministic demo data.
+pub const UNTIL: i64 = 1_795_392_000_000;

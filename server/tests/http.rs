@@ -1,0 +1,65 @@
+//! HTTP behaviour of the real router on a random port: health, pages, 404, request ids.
+
+mod common;
+
+use common::{TestDb, UNTIL};
+use server::demo::{simulate, write, Scale};
+use std::net::SocketAddr;
+
+async fn spawn(db: server::store::Db) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let app = server::http::router(db, server::http::leptos_options(addr));
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn health_pages_and_not_found() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let engine = t.engine;
+        let world = simulate(3, Scale::Small, UNTIL);
+        write(&t.db, &world, false).await.unwrap();
+        let base = spawn(t.db.clone()).await;
+        let client = reqwest::Client::new();
+
+        let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), 200, "{engine}");
+        assert!(health.headers().get("x-request-id").is_some(), "request id echoed");
+        let body: serde_json::Value = health.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["database"], "ok");
+
+        let newest = world.incidents.iter().max_by_key(|i| i.started_at).unwrap();
+        let list = client.get(format!("{base}/incidents")).send().await.unwrap();
+        assert_eq!(list.status(), 200);
+        let html = list.text().await.unwrap();
+        assert!(html.contains(&escape(&newest.title)), "{engine}: newest incident listed");
+        assert!(html.contains("Page 1 of"), "{engine}: pager shown");
+
+        let missing = client.get(format!("{base}/no/such/page")).send().await.unwrap();
+        assert_eq!(missing.status(), 404, "{engine}");
+        let html = missing.text().await.unwrap();
+        assert!(html.contains("We lost this page"));
+        assert!(html.contains("href=\"/\""), "404 links home");
+
+        let no_incident = client.get(format!("{base}/incidents/999999")).send().await.unwrap();
+        assert_eq!(no_incident.status(), 404, "{engine}: unknown incident is a 404");
+        let bad_id = client.get(format!("{base}/incidents/abc")).send().await.unwrap();
+        assert_eq!(bad_id.status(), 404);
+
+        // When the database goes away, health says so.
+        t.db.close().await;
+        let down = client.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(down.status(), 503, "{engine}");
+        let body: serde_json::Value = down.json().await.unwrap();
+        assert_eq!(body["database"], "unavailable");
+        t.drop_async().await;
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#x27;")
+}
