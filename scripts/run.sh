@@ -13,10 +13,14 @@ cargo leptos build --release
 
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export AMENDS_DATA_DIR="${AMENDS_DATA_DIR:-$ROOT/data}"
-if ./target/release/amends demo 2>/dev/null; then
+if out="$(./target/release/amends demo 2>&1)"; then
+  echo "$out"
   say "demo data loaded into $AMENDS_DATA_DIR"
 else
-  say "the database in $AMENDS_DATA_DIR already holds data; keeping it"
+  case "$out" in
+    *"already holds"*) say "the database in $AMENDS_DATA_DIR already holds data; keeping it" ;;
+    *) echo "$out" >&2; exit 1 ;;
+  esac
 fi
 say "Amends: http://127.0.0.1:3000 (Ctrl-C stops it)"
 exec ./target/release/amends serve "$@"

@@ -3,8 +3,7 @@
 use crate::components::layout::Layout;
 use crate::pages::{
     customers::CustomersPage, dashboard::DashboardPage, incident::IncidentPage,
-    incidents::IncidentsPage, not_found::NotFoundPage, replies::RepliesPage,
-    reports::ReportsPage,
+    incidents::IncidentsPage, not_found::NotFoundPage, replies::RepliesPage, reports::ReportsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -45,7 +45,10 @@ pub fn money_list(list: &[Money]) -> String {
     if list.is_empty() {
         return "—".into();
     }
-    list.iter().map(Money::display).collect::<Vec<_>>().join(" + ")
+    list.iter()
+        .map(Money::display)
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// A compound score with its sign: `+0.64`, `−0.51`.
@@ -59,18 +62,11 @@ pub fn score(v: f64) -> String {
 
 /// `12,345`
 pub fn count(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
+    let digits = crate::domain::group_thousands(n.unsigned_abs());
     if n < 0 {
-        format!("-{out}")
+        format!("-{digits}")
     } else {
-        out
+        digits
     }
 }
 

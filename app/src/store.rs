@@ -2,7 +2,9 @@
 //! SQLite and PostgreSQL (see `server/src/store`) and hands it to server functions through
 //! the Leptos context as `Arc<dyn Store>`.
 
-use crate::domain::{CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow};
+use crate::domain::{
+    CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
+};
 use crate::error::StoreError;
 use std::sync::Arc;
 

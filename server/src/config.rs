@@ -16,7 +16,12 @@ pub struct Global {
 
     /// Log filter: a level (error, warn, info, debug, trace) or a tracing directive such as
     /// `info,sqlx=warn`.
-    #[arg(long, env = "AMENDS_LOG", default_value = "info,sqlx=warn", global = true)]
+    #[arg(
+        long,
+        env = "AMENDS_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
     pub log: String,
 
     /// Log line format.

@@ -11,7 +11,12 @@ async fn spawn(db: server::store::Db) -> String {
     let addr: SocketAddr = listener.local_addr().unwrap();
     let app = server::http::router(db, server::http::leptos_options(addr));
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     format!("http://{addr}")
 }
@@ -27,27 +32,53 @@ async fn health_pages_and_not_found() {
 
         let health = client.get(format!("{base}/healthz")).send().await.unwrap();
         assert_eq!(health.status(), 200, "{engine}");
-        assert!(health.headers().get("x-request-id").is_some(), "request id echoed");
+        assert!(
+            health.headers().get("x-request-id").is_some(),
+            "request id echoed"
+        );
         let body: serde_json::Value = health.json().await.unwrap();
         assert_eq!(body["status"], "ok");
         assert_eq!(body["database"], "ok");
 
         let newest = world.incidents.iter().max_by_key(|i| i.started_at).unwrap();
-        let list = client.get(format!("{base}/incidents")).send().await.unwrap();
+        let list = client
+            .get(format!("{base}/incidents"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(list.status(), 200);
         let html = list.text().await.unwrap();
-        assert!(html.contains(&escape(&newest.title)), "{engine}: newest incident listed");
+        assert!(
+            html.contains(&escape(&newest.title)),
+            "{engine}: newest incident listed"
+        );
         assert!(html.contains("Page 1 of"), "{engine}: pager shown");
 
-        let missing = client.get(format!("{base}/no/such/page")).send().await.unwrap();
+        let missing = client
+            .get(format!("{base}/no/such/page"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(missing.status(), 404, "{engine}");
         let html = missing.text().await.unwrap();
         assert!(html.contains("We lost this page"));
         assert!(html.contains("href=\"/\""), "404 links home");
 
-        let no_incident = client.get(format!("{base}/incidents/999999")).send().await.unwrap();
-        assert_eq!(no_incident.status(), 404, "{engine}: unknown incident is a 404");
-        let bad_id = client.get(format!("{base}/incidents/abc")).send().await.unwrap();
+        let no_incident = client
+            .get(format!("{base}/incidents/999999"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            no_incident.status(),
+            404,
+            "{engine}: unknown incident is a 404"
+        );
+        let bad_id = client
+            .get(format!("{base}/incidents/abc"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(bad_id.status(), 404);
 
         // When the database goes away, health says so.
@@ -61,5 +92,8 @@ async fn health_pages_and_not_found() {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#x27;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#x27;")
 }

@@ -12,19 +12,32 @@ use server::store::Db;
 use std::collections::HashMap;
 
 async fn count(db: &Db, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(db.pool()).await.unwrap()
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn migrations_are_idempotent_and_empty_store_reads_cleanly() {
     on_both(|db, engine| async move {
-        db.migrate().await.unwrap_or_else(|e| panic!("{engine}: second migrate failed: {e}"));
+        db.migrate()
+            .await
+            .unwrap_or_else(|e| panic!("{engine}: second migrate failed: {e}"));
         db.ping().await.unwrap();
         let page = db.list_incidents(PageRequest::default()).await.unwrap();
-        assert_eq!((page.total, page.items.len(), page.page_count()), (0, 0, 1), "{engine}");
+        assert_eq!(
+            (page.total, page.items.len(), page.page_count()),
+            (0, 0, 1),
+            "{engine}"
+        );
         assert_eq!(db.incident(1).await.unwrap(), None, "{engine}");
         let o = db.overview().await.unwrap();
-        assert_eq!((o.incidents, o.customers, o.replies, o.mean_sentiment), (0, 0, 0, None), "{engine}");
+        assert_eq!(
+            (o.incidents, o.customers, o.replies, o.mean_sentiment),
+            (0, 0, 0, None),
+            "{engine}"
+        );
         assert!(!db.has_domain_data().await.unwrap());
     })
     .await;
@@ -36,28 +49,67 @@ async fn demo_data_round_trips_with_consistent_counts() {
         let world = simulate(7, Scale::Small, UNTIL);
         let written = write(&db, &world, false).await.unwrap();
         assert!(db.has_domain_data().await.unwrap());
-        assert_eq!(count(&db, "customers").await as usize, written.customers, "{engine}");
-        assert_eq!(count(&db, "incidents").await as usize, world.incidents.len());
-        assert_eq!(count(&db, "affected_customers").await as usize, written.cases);
-        assert_eq!(count(&db, "recovery_actions").await as usize, written.actions);
+        assert_eq!(
+            count(&db, "customers").await as usize,
+            written.customers,
+            "{engine}"
+        );
+        assert_eq!(
+            count(&db, "incidents").await as usize,
+            world.incidents.len()
+        );
+        assert_eq!(
+            count(&db, "affected_customers").await as usize,
+            written.cases
+        );
+        assert_eq!(
+            count(&db, "recovery_actions").await as usize,
+            written.actions
+        );
         assert_eq!(count(&db, "replies").await as usize, written.replies);
 
         // Newest first, paginated without overlap, totals right.
-        let p1 = db.list_incidents(PageRequest::new(Some(1), Some(25))).await.unwrap();
-        let p2 = db.list_incidents(PageRequest::new(Some(2), Some(25))).await.unwrap();
+        let p1 = db
+            .list_incidents(PageRequest::new(Some(1), Some(25)))
+            .await
+            .unwrap();
+        let p2 = db
+            .list_incidents(PageRequest::new(Some(2), Some(25)))
+            .await
+            .unwrap();
         assert_eq!(p1.total as usize, world.incidents.len());
         assert_eq!(p1.items.len(), 25);
         let all: Vec<_> = p1.items.iter().chain(&p2.items).collect();
-        assert!(all.windows(2).all(|w| w[0].started_at >= w[1].started_at), "{engine}: not newest first");
-        assert!(p1.items.iter().all(|a| p2.items.iter().all(|b| a.id != b.id)));
+        assert!(
+            all.windows(2).all(|w| w[0].started_at >= w[1].started_at),
+            "{engine}: not newest first"
+        );
+        assert!(p1
+            .items
+            .iter()
+            .all(|a| p2.items.iter().all(|b| a.id != b.id)));
 
         // Every row's counts and cost match the simulated incident it came from.
         for row in &p1.items {
-            let sim = world.incidents.iter().find(|i| i.started_at == row.started_at && i.title == row.title).expect("row from the world");
-            assert_eq!(row.affected as usize, sim.cases.len(), "{engine}: affected of {}", row.title);
+            let sim = world
+                .incidents
+                .iter()
+                .find(|i| i.started_at == row.started_at && i.title == row.title)
+                .expect("row from the world");
+            assert_eq!(
+                row.affected as usize,
+                sim.cases.len(),
+                "{engine}: affected of {}",
+                row.title
+            );
             let actions: usize = sim.cases.iter().map(|c| c.actions.len()).sum();
             assert_eq!(row.actions as usize, actions);
-            let linked: usize = sim.cases.iter().flat_map(|c| &c.replies).filter(|r| r.linked).count();
+            let linked: usize = sim
+                .cases
+                .iter()
+                .flat_map(|c| &c.replies)
+                .filter(|r| r.linked)
+                .count();
             assert_eq!(row.replies as usize, linked);
             let mut cost: HashMap<&str, i64> = HashMap::new();
             for c in &sim.cases {
@@ -66,7 +118,11 @@ async fn demo_data_round_trips_with_consistent_counts() {
                     *cost.entry(cur).or_default() += a.cost_minor;
                 }
             }
-            let got: HashMap<&str, i64> = row.cost.iter().map(|m| (m.currency.as_str(), m.minor)).collect();
+            let got: HashMap<&str, i64> = row
+                .cost
+                .iter()
+                .map(|m| (m.currency.as_str(), m.minor))
+                .collect();
             assert_eq!(got, cost, "{engine}: cost of {}", row.title);
         }
 
@@ -78,7 +134,10 @@ async fn demo_data_round_trips_with_consistent_counts() {
         assert_eq!(d.replies_total, first.replies);
         assert_eq!(d.cost, first.cost);
         assert!(d.affected.len() as i64 <= d.affected_total.min(50));
-        assert_eq!(d.events.first().and_then(|e| e.to_status), Some(IncidentStatus::Open));
+        assert_eq!(
+            d.events.first().and_then(|e| e.to_status),
+            Some(IncidentStatus::Open)
+        );
         assert!(d.owner.is_some(), "{engine}: demo incidents have owners");
 
         // Overview sums the whole data set.
@@ -95,7 +154,10 @@ async fn demo_data_round_trips_with_consistent_counts() {
             .chain(world.loose_replies.iter().map(|l| l.reply.compound))
             .collect();
         let mean = all_replies.iter().sum::<f64>() / all_replies.len() as f64;
-        assert!((o.mean_sentiment.unwrap() - mean).abs() < 1e-9, "{engine}: mean sentiment");
+        assert!(
+            (o.mean_sentiment.unwrap() - mean).abs() < 1e-9,
+            "{engine}: mean sentiment"
+        );
     })
     .await;
 }
@@ -135,9 +197,25 @@ async fn a_failed_batch_leaves_nothing_behind() {
 #[tokio::test]
 async fn customer_search_is_case_insensitive_and_literal() {
     on_both(|db, engine| async move {
-        let cols: &'static [&'static str] = &["id", "external_ref", "name", "email", "signed_up_at", "created_at", "updated_at"];
+        let cols: &'static [&'static str] = &[
+            "id",
+            "external_ref",
+            "name",
+            "email",
+            "signed_up_at",
+            "created_at",
+            "updated_at",
+        ];
         let row = |id: i64, r: &str, n: &str, e: &str| {
-            vec![Val::Int(id), Val::Text(r.into()), Val::Text(n.into()), Val::OptText(Some(e.into())), Val::Int(0), Val::Int(0), Val::Int(0)]
+            vec![
+                Val::Int(id),
+                Val::Text(r.into()),
+                Val::Text(n.into()),
+                Val::OptText(Some(e.into())),
+                Val::Int(0),
+                Val::Int(0),
+                Val::Int(0),
+            ]
         };
         let batch = Batch {
             table: "customers",
@@ -151,16 +229,48 @@ async fn customer_search_is_case_insensitive_and_literal() {
         let mut tx = db.begin().await.unwrap();
         db.insert_batch(&mut tx, &batch).await.unwrap();
         tx.commit().await.unwrap();
-        let names = |p: app::domain::Page<app::domain::CustomerRow>| p.items.into_iter().map(|c| c.name).collect::<Vec<_>>();
+        let names = |p: app::domain::Page<app::domain::CustomerRow>| {
+            p.items.into_iter().map(|c| c.name).collect::<Vec<_>>()
+        };
         let search = |q: &str| db.list_customers(Some(q.into()), PageRequest::default());
-        assert_eq!(names(search("grace").await.unwrap()), vec!["Grace Hopper"], "{engine}");
-        assert_eq!(names(search("acme").await.unwrap()), vec!["Alan 100% Turing", "Grace Hopper"]);
-        assert_eq!(names(search("BLETCHLEY").await.unwrap()), vec!["Alan 100% Turing"]);
-        assert_eq!(names(search("100%").await.unwrap()), vec!["Alan 100% Turing"]);
-        assert_eq!(names(search("%").await.unwrap()), vec!["Alan 100% Turing"], "{engine}: % must be literal");
-        assert_eq!(names(search("_").await.unwrap()), vec!["Ada Lovelace"], "{engine}: _ must be literal");
-        assert_eq!(db.list_customers(None, PageRequest::default()).await.unwrap().total, 3);
-        let page2 = db.list_customers(None, PageRequest::new(Some(2), Some(2))).await.unwrap();
+        assert_eq!(
+            names(search("grace").await.unwrap()),
+            vec!["Grace Hopper"],
+            "{engine}"
+        );
+        assert_eq!(
+            names(search("acme").await.unwrap()),
+            vec!["Alan 100% Turing", "Grace Hopper"]
+        );
+        assert_eq!(
+            names(search("BLETCHLEY").await.unwrap()),
+            vec!["Alan 100% Turing"]
+        );
+        assert_eq!(
+            names(search("100%").await.unwrap()),
+            vec!["Alan 100% Turing"]
+        );
+        assert_eq!(
+            names(search("%").await.unwrap()),
+            vec!["Alan 100% Turing"],
+            "{engine}: % must be literal"
+        );
+        assert_eq!(
+            names(search("_").await.unwrap()),
+            vec!["Ada Lovelace"],
+            "{engine}: _ must be literal"
+        );
+        assert_eq!(
+            db.list_customers(None, PageRequest::default())
+                .await
+                .unwrap()
+                .total,
+            3
+        );
+        let page2 = db
+            .list_customers(None, PageRequest::new(Some(2), Some(2)))
+            .await
+            .unwrap();
         assert_eq!(names(page2), vec!["Grace Hopper"]);
     })
     .await;
@@ -187,4 +297,27 @@ async fn demo_force_replaces_data_and_keeps_ids_growing() {
         assert_eq!(id, max);
     })
     .await;
+}
+
+#[tokio::test]
+async fn sqlite_connections_use_the_documented_pragmas() {
+    let t = common::TestDb::sqlite().await;
+    let mut conn = t.db.pool().acquire().await.unwrap();
+    for (pragma, want) in [
+        ("journal_mode", "wal"),
+        ("foreign_keys", "1"),
+        ("busy_timeout", "5000"),
+        ("synchronous", "1"),
+    ] {
+        let row = sqlx::query(&format!("PRAGMA {pragma}"))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let got: String = sqlx::Row::try_get::<String, _>(&row, 0)
+            .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0).map(|v| v.to_string()))
+            .unwrap();
+        assert_eq!(got, want, "PRAGMA {pragma}");
+    }
+    drop(conn);
+    t.drop_async().await;
 }

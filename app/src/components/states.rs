@@ -22,7 +22,9 @@ pub fn Empty(#[prop(into)] title: String, children: Children) -> impl IntoView {
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let hint = match error {
-        AppError::Unavailable => "Amends cannot reach its database. If this lasts, check that the database is running.",
+        AppError::Unavailable => {
+            "Amends cannot reach its database. If this lasts, check that the database is running."
+        }
         AppError::NotFound => "It may have been removed, or the link is mistyped.",
         _ => "Reload the page; if it happens again, tell whoever runs Amends.",
     };

@@ -7,7 +7,7 @@ mod money;
 mod rows;
 
 pub use enums::*;
-pub use money::Money;
+pub use money::{group_thousands, Money};
 pub use rows::*;
 
 /// A page of rows plus what the UI needs to draw pagination.
@@ -79,7 +79,12 @@ mod tests {
 
     #[test]
     fn page_count_rounds_up_and_never_zero() {
-        let p = |total| Page::<u8> { items: vec![], page: 1, per_page: 25, total };
+        let p = |total| Page::<u8> {
+            items: vec![],
+            page: 1,
+            per_page: 25,
+            total,
+        };
         assert_eq!(p(0).page_count(), 1);
         assert_eq!(p(25).page_count(), 1);
         assert_eq!(p(26).page_count(), 2);

@@ -10,7 +10,10 @@ pub struct Money {
 
 impl Money {
     pub fn new(minor: i64, currency: impl Into<String>) -> Self {
-        Self { minor, currency: currency.into() }
+        Self {
+            minor,
+            currency: currency.into(),
+        }
     }
 
     /// Minor units per major unit for the currencies we know; 100 otherwise.
@@ -52,11 +55,12 @@ impl Money {
     }
 }
 
-fn group_thousands(n: u64) -> String {
+/// `1234567` → `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -38,17 +38,41 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn Headlines(o: Overview) -> impl IntoView {
     let share = |part: i64, whole: i64| {
-        if whole == 0 { "—".to_string() } else { format!("{:.0} %", 100.0 * part as f64 / whole as f64) }
+        if whole == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.0} %", 100.0 * part as f64 / whole as f64)
+        }
     };
     let cards = vec![
-        ("Incidents", format::count(o.incidents), format!("{} open", format::count(o.open_incidents))),
-        ("Cases", format::count(o.cases), "customer × incident".to_string()),
-        ("Recovery actions", format::count(o.actions), format::money_list(&o.cost)),
-        ("Replies", format::count(o.replies), match o.mean_sentiment {
-            Some(m) => format!("mean sentiment {}", format::score(m)),
-            None => "no sentiment yet".into(),
-        }),
-        ("Customers", format::count(o.customers), format!("{} churned", share(o.churned_customers, o.customers))),
+        (
+            "Incidents",
+            format::count(o.incidents),
+            format!("{} open", format::count(o.open_incidents)),
+        ),
+        (
+            "Cases",
+            format::count(o.cases),
+            "customer × incident".to_string(),
+        ),
+        (
+            "Recovery actions",
+            format::count(o.actions),
+            format::money_list(&o.cost),
+        ),
+        (
+            "Replies",
+            format::count(o.replies),
+            match o.mean_sentiment {
+                Some(m) => format!("mean sentiment {}", format::score(m)),
+                None => "no sentiment yet".into(),
+            },
+        ),
+        (
+            "Customers",
+            format::count(o.customers),
+            format!("{} churned", share(o.churned_customers, o.customers)),
+        ),
     ];
     view! {
         <section class="cards" aria-label="Headline numbers">

@@ -7,11 +7,13 @@ use std::time::Instant;
 use time::{Date, OffsetDateTime, Time};
 
 #[derive(Args, Debug)]
-#[command(long_about = "Generate a realistic, deterministic data set: customers with plans and \
+#[command(
+    long_about = "Generate a realistic, deterministic data set: customers with plans and \
     revenue, a year of incidents of every kind and severity, affected customers, recovery actions \
     with costs, replies with real text and sentiment, and churn.\n\nThe same --seed, --scale and \
     --until always produce the same data. Refuses to write into a database that already holds \
-    customers or incidents unless --force, which first deletes them (users are kept).")]
+    customers or incidents unless --force, which first deletes them (users are kept)."
+)]
 pub struct DemoArgs {
     /// Random seed; the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
@@ -20,7 +22,8 @@ pub struct DemoArgs {
     /// large (100k customers, ~1M replies).
     #[arg(long, value_enum, default_value_t = Scale::Small)]
     pub scale: Scale,
-    /// Last day of the simulated year (YYYY-MM-DD, UTC). Default: today.
+    /// Last day of the simulated year (YYYY-MM-DD, UTC); the data runs to the end of that
+    /// day. Default: up to now.
     #[arg(long, value_parser = parse_date)]
     pub until: Option<Date>,
     /// Replace existing customers and incidents (and everything linked to them).
@@ -41,8 +44,16 @@ pub async fn run(db: Db, args: DemoArgs) -> anyhow::Result<()> {
              Run with --force to replace them with demo data."
         );
     }
-    let until_date = args.until.unwrap_or_else(|| OffsetDateTime::now_utc().date());
-    let until = until_date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp() * 1000 + 86_400_000;
+    let now = OffsetDateTime::now_utc();
+    let until_date = args.until.unwrap_or_else(|| now.date());
+    let end_of_day = until_date
+        .with_time(Time::MIDNIGHT)
+        .assume_utc()
+        .unix_timestamp()
+        * 1000
+        + 86_400_000;
+    // Never simulate the future: a year ending today ends now.
+    let until = end_of_day.min((now.unix_timestamp_nanos() / 1_000_000) as i64);
     let started = Instant::now();
     let world = simulate(args.seed, args.scale, until);
     let simulated = started.elapsed();

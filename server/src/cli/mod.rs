@@ -37,7 +37,9 @@ pub enum Command {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli.command.unwrap_or(Command::Serve(serve::ServeArgs::default()));
+    let command = cli
+        .command
+        .unwrap_or(Command::Serve(serve::ServeArgs::default()));
     let url = cli.global.database_url()?;
     let db = Db::connect(&url).await?;
     db.migrate().await?;

@@ -147,14 +147,20 @@ impl Sim {
         let idx = self.corpus.partition_point(|r| r.compound < target);
         let lo = idx.saturating_sub(4);
         let hi = (idx + 4).min(self.corpus.len());
-        let i = self.rng.gen_range(lo..hi.max(lo + 1)).min(self.corpus.len() - 1);
+        let i = self
+            .rng
+            .gen_range(lo..hi.max(lo + 1))
+            .min(self.corpus.len() - 1);
         &self.corpus[i]
     }
 }
 
 /// Build the whole world for a seed and scale, with a year of incidents ending at `until`.
 pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
-    let mut sim = Sim { rng: ChaCha8Rng::seed_from_u64(seed), corpus: corpus() };
+    let mut sim = Sim {
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        corpus: corpus(),
+    };
     let (n_customers, n_incidents, reach) = scale.params();
     let year_start = until - 365 * DAY;
 
@@ -178,7 +184,11 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         let signed_up_at = until - sim.rng.gen_range(30 * DAY..3 * 365 * DAY);
         let h = plan.3 / 365.0;
         let first_churn = signed_up_at + (sim.exp(1.0 / h) * DAY as f64) as i64;
-        let revenue = if plan.1 == 0 { 0 } else { plan.1 + sim.rng.gen_range(0..plan.1 / 2) / 100 * 100 };
+        let revenue = if plan.1 == 0 {
+            0
+        } else {
+            plan.1 + sim.rng.gen_range(0..plan.1 / 2) / 100 * 100
+        };
         let currency = if sim.chance(0.15) { "EUR" } else { "USD" };
         let ascii_last: String = last
             .chars()
@@ -193,7 +203,13 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         customers.push(Customer {
             external_ref: format!("CUS-{:06}", i + 1),
             name: format!("{first} {last}"),
-            email: format!("{}.{}{}@{}.example", ascii_first.to_lowercase(), ascii_last, i + 1, company.to_lowercase()),
+            email: format!(
+                "{}.{}{}@{}.example",
+                ascii_first.to_lowercase(),
+                ascii_last,
+                i + 1,
+                company.to_lowercase()
+            ),
             plan: plan.0,
             revenue_minor: revenue,
             currency,
@@ -206,7 +222,17 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
     }
 
     // Incident start times over the year, in order.
-    let mut starts: Vec<i64> = (0..n_incidents).map(|_| sim.rng.gen_range(year_start..until - 2 * HOUR)).collect();
+    let mut starts: Vec<i64> = (0..n_incidents)
+        .map(|_| sim.rng.gen_range(year_start..until - 2 * HOUR))
+        .collect();
+    starts.sort_unstable();
+    // The last two are very recent, so there is always something open to look at.
+    let n = starts.len();
+    for (k, back) in [(2usize, 30 * HOUR), (1, 3 * HOUR)] {
+        if n >= k {
+            starts[n - k] = until - back - sim.rng.gen_range(0..HOUR);
+        }
+    }
     starts.sort_unstable();
     let mut last_hit: Vec<Vec<i64>> = vec![Vec::new(); n_customers];
     let mut incidents = Vec::with_capacity(n_incidents);
@@ -224,10 +250,15 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         .choose_weighted(&mut sim.rng, |k| k.1)
         .map(|k| &k.0)
         .unwrap_or(&IncidentKind::Other);
-        let severity = *[(Severity::Sev1, 0.05), (Severity::Sev2, 0.20), (Severity::Sev3, 0.40), (Severity::Sev4, 0.35)]
-            .choose_weighted(&mut sim.rng, |k| k.1)
-            .map(|k| &k.0)
-            .unwrap_or(&Severity::Sev3);
+        let severity = *[
+            (Severity::Sev1, 0.05),
+            (Severity::Sev2, 0.20),
+            (Severity::Sev3, 0.40),
+            (Severity::Sev4, 0.35),
+        ]
+        .choose_weighted(&mut sim.rng, |k| k.1)
+        .map(|k| &k.0)
+        .unwrap_or(&Severity::Sev3);
         let (title, description) = text::incident_text(kind, |len| sim.rng.gen_range(0..len));
         let detect_mean = match severity {
             Severity::Sev1 => 0.2,
@@ -297,54 +328,122 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
 
         let mut cases = Vec::with_capacity(chosen.len());
         for c in chosen {
-            let recent = last_hit[c].iter().filter(|&&t| started_at - t <= 90 * DAY).count() as f64;
+            let recent = last_hit[c]
+                .iter()
+                .filter(|&&t| started_at - t <= 90 * DAY)
+                .count() as f64;
             last_hit[c].push(started_at);
             let paying = customers[c].revenue_minor > 0;
             let rev = customers[c].revenue_minor.max(1_000);
             let mut actions = Vec::new();
             let first_at = detected_at + team_delay + (sim.exp(0.15) * team_delay as f64) as i64;
-            let (mut sent, mut ret) = (severity_pain - 0.22 * recent, -1.2 * severity_pain + 0.3 * recent);
+            let (mut sent, mut ret) = (
+                severity_pain + 0.1 - 0.2 * recent,
+                -1.2 * severity_pain + 0.3 * recent,
+            );
             let mut push = |kind, value: i64, cost: i64, channel, note, at: i64| {
-                actions.push(Action { kind, value_minor: value, cost_minor: cost, channel, note, given_at: at })
+                actions.push(Action {
+                    kind,
+                    value_minor: value,
+                    cost_minor: cost,
+                    channel,
+                    note,
+                    given_at: at,
+                })
             };
             let fast = team_delay < 4 * HOUR;
             match playbook {
                 Playbook::Nothing => {}
                 Playbook::ProactiveCredit | Playbook::ProactiveOnly => {
-                    let ch = if severity == Severity::Sev1 && customers[c].plan == "Enterprise" { Channel::Phone } else { Channel::Email };
-                    push(ActionKind::ProactiveContact, 0, if ch == Channel::Phone { 800 } else { 150 }, ch, "We noticed before you did — here is what happened.", first_at);
+                    let ch = if severity == Severity::Sev1 && customers[c].plan == "Enterprise" {
+                        Channel::Phone
+                    } else {
+                        Channel::Email
+                    };
+                    push(
+                        ActionKind::ProactiveContact,
+                        0,
+                        if ch == Channel::Phone { 800 } else { 150 },
+                        ch,
+                        "We noticed before you did — here is what happened.",
+                        first_at,
+                    );
                     sent += if fast { 0.3 } else { 0.12 };
                     ret -= if fast { 0.45 } else { 0.15 };
                     if matches!(playbook, Playbook::ProactiveCredit) && paying {
                         let credit = (rev / 5 / 100).max(5) * 100;
-                        push(ActionKind::Credit, credit, credit, Channel::InApp, "Account credit for the disruption.", first_at + 10 * 60_000);
+                        push(
+                            ActionKind::Credit,
+                            credit,
+                            credit,
+                            Channel::InApp,
+                            "Account credit for the disruption.",
+                            first_at + 10 * 60_000,
+                        );
                         sent += 0.25;
                         ret -= 0.4;
                     }
                 }
                 Playbook::ReactiveApology => {
                     if sim.chance(0.6) {
-                        push(ActionKind::Apology, 0, 300, Channel::Email, "Personal apology from support.", first_at + DAY);
+                        push(
+                            ActionKind::Apology,
+                            0,
+                            300,
+                            Channel::Email,
+                            "Personal apology from support.",
+                            first_at + DAY,
+                        );
                         sent += 0.08;
                         ret -= 0.05;
                     }
                 }
                 Playbook::Gift => {
-                    let value = *[2_500i64, 4_000, 5_000].choose(&mut sim.rng).unwrap_or(&2_500);
-                    push(ActionKind::Gift, value, value * 6 / 10 + 500, Channel::Mail, "A small thank-you for your patience.", first_at);
+                    let value = *[2_500i64, 4_000, 5_000]
+                        .choose(&mut sim.rng)
+                        .unwrap_or(&2_500);
+                    push(
+                        ActionKind::Gift,
+                        value,
+                        value * 6 / 10 + 500,
+                        Channel::Mail,
+                        "A small thank-you for your patience.",
+                        first_at,
+                    );
                     sent += 0.4;
                     ret -= 0.08;
                 }
                 Playbook::Refund => {
                     let refund = rev;
-                    push(ActionKind::Refund, refund, refund, Channel::Email, "Refund of the duplicate charge.", first_at);
-                    push(ActionKind::Apology, 0, 300, Channel::Email, "Apology for the billing mistake.", first_at + 5 * 60_000);
+                    push(
+                        ActionKind::Refund,
+                        refund,
+                        refund,
+                        Channel::Email,
+                        "Refund of the duplicate charge.",
+                        first_at,
+                    );
+                    push(
+                        ActionKind::Apology,
+                        0,
+                        300,
+                        Channel::Email,
+                        "Apology for the billing mistake.",
+                        first_at + 5 * 60_000,
+                    );
                     sent += 0.3;
                     ret -= 0.3;
                 }
                 Playbook::Discount => {
                     let value = (rev / 5 / 100).max(5) * 100;
-                    push(ActionKind::Discount, value, value, Channel::Email, "20% off next month.", first_at);
+                    push(
+                        ActionKind::Discount,
+                        value,
+                        value,
+                        Channel::Email,
+                        "20% off next month.",
+                        first_at,
+                    );
                     sent += 0.15;
                     ret -= 0.2;
                 }
@@ -366,22 +465,46 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                 let count = 1 + (sim.exp(0.9) as usize).min(4);
                 let mut at = anchor;
                 for k in 0..count {
-                    at += (sim.exp(if k == 0 { 0.8 } else { 1.5 }) * DAY as f64) as i64 + 5 * 60_000;
+                    at +=
+                        (sim.exp(if k == 0 { 0.8 } else { 1.5 }) * DAY as f64) as i64 + 5 * 60_000;
                     if at >= until || at > churn_at[c] + 7 * DAY {
                         break;
                     }
                     let target = (1.6 * sent + 0.45 * sim.normal()).tanh();
                     let r = sim.reply_near(target);
-                    let csat = sim.chance(0.35).then(|| (3.0 + 2.2 * sent + 0.8 * sim.normal()).round().clamp(1.0, 5.0) as i64);
+                    let csat = sim.chance(0.35).then(|| {
+                        (3.0 + 2.2 * sent + 0.8 * sim.normal())
+                            .round()
+                            .clamp(1.0, 5.0) as i64
+                    });
                     let linked = sim.chance(0.88);
                     let action = (linked && !actions.is_empty() && sim.chance(0.6)).then_some(0);
-                    let channel = *[Channel::Email, Channel::Email, Channel::Chat, Channel::Phone, Channel::InApp]
-                        .choose(&mut sim.rng)
-                        .unwrap_or(&Channel::Email);
-                    replies.push(Reply { text: r.text, compound: r.compound, channel, received_at: at, csat, linked, action });
+                    let channel = *[
+                        Channel::Email,
+                        Channel::Email,
+                        Channel::Chat,
+                        Channel::Phone,
+                        Channel::InApp,
+                    ]
+                    .choose(&mut sim.rng)
+                    .unwrap_or(&Channel::Email);
+                    replies.push(Reply {
+                        text: r.text,
+                        compound: r.compound,
+                        channel,
+                        received_at: at,
+                        csat,
+                        linked,
+                        action,
+                    });
                 }
             }
-            cases.push(Case { customer: c, added_at: detected_at + 20 * 60_000, actions, replies });
+            cases.push(Case {
+                customer: c,
+                added_at: detected_at + 20 * 60_000,
+                actions,
+                replies,
+            });
         }
         incidents.push(Incident {
             title,
@@ -399,11 +522,17 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
     }
 
     // Replies about nothing in particular: questions and thanks, ~6% of all replies.
-    let linked_total: usize = incidents.iter().flat_map(|i| &i.cases).map(|c| c.replies.len()).sum();
+    let linked_total: usize = incidents
+        .iter()
+        .flat_map(|i| &i.cases)
+        .map(|c| c.replies.len())
+        .sum();
     let mut loose_replies = Vec::new();
     for _ in 0..linked_total / 16 {
         let c = sim.rng.gen_range(0..n_customers);
-        let at = sim.rng.gen_range(year_start.max(customers[c].signed_up_at)..until);
+        let at = sim
+            .rng
+            .gen_range(year_start.max(customers[c].signed_up_at)..until);
         if at > churn_at[c] {
             continue;
         }
@@ -411,14 +540,27 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         let r = sim.reply_near(target.clamp(-1.0, 1.0));
         loose_replies.push(LooseReply {
             customer: c,
-            reply: Reply { text: r.text, compound: r.compound, channel: Channel::Email, received_at: at, csat: None, linked: false, action: None },
+            reply: Reply {
+                text: r.text,
+                compound: r.compound,
+                channel: Channel::Email,
+                received_at: at,
+                csat: None,
+                linked: false,
+                action: None,
+            },
         });
     }
 
     for (c, customer) in customers.iter_mut().enumerate() {
-        customer.churned_at = (churn_at[c] < until).then_some(churn_at[c].max(customer.signed_up_at));
+        customer.churned_at =
+            (churn_at[c] < until).then_some(churn_at[c].max(customer.signed_up_at));
     }
-    World { customers, incidents, loose_replies }
+    World {
+        customers,
+        incidents,
+        loose_replies,
+    }
 }
 
 fn pick_playbook(sim: &mut Sim, kind: IncidentKind, severity: Severity) -> Playbook {
@@ -427,8 +569,25 @@ fn pick_playbook(sim: &mut Sim, kind: IncidentKind, severity: Severity) -> Playb
         return Refund;
     }
     let options: &[(Playbook, f64)] = match severity {
-        Severity::Sev1 | Severity::Sev2 => &[(ProactiveCredit, 0.35), (ProactiveOnly, 0.2), (ReactiveApology, 0.15), (Gift, 0.1), (Discount, 0.1), (Nothing, 0.1)],
-        _ => &[(ProactiveCredit, 0.12), (ProactiveOnly, 0.18), (ReactiveApology, 0.2), (Gift, 0.15), (Discount, 0.05), (Nothing, 0.3)],
+        Severity::Sev1 | Severity::Sev2 => &[
+            (ProactiveCredit, 0.35),
+            (ProactiveOnly, 0.2),
+            (ReactiveApology, 0.15),
+            (Gift, 0.1),
+            (Discount, 0.1),
+            (Nothing, 0.1),
+        ],
+        _ => &[
+            (ProactiveCredit, 0.12),
+            (ProactiveOnly, 0.18),
+            (ReactiveApology, 0.2),
+            (Gift, 0.15),
+            (Discount, 0.05),
+            (Nothing, 0.3),
+        ],
     };
-    options.choose_weighted(&mut sim.rng, |o| o.1).map(|o| o.0).unwrap_or(Nothing)
+    options
+        .choose_weighted(&mut sim.rng, |o| o.1)
+        .map(|o| o.0)
+        .unwrap_or(Nothing)
 }

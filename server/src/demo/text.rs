@@ -6,22 +6,77 @@
 use app::domain::IncidentKind;
 
 pub const FIRST: &[&str] = &[
-    "Ava", "Liam", "Maya", "Noah", "Zoe", "Ethan", "Priya", "Lucas", "Amara", "Mateo", "Hana", "Oliver",
-    "Sofia", "Kenji", "Chloe", "Omar", "Isla", "Diego", "Leila", "Jonas", "Nora", "Felix", "Aisha", "Theo",
-    "Mei", "Samuel", "Elena", "Arjun", "Freya", "Malik", "Clara", "Ravi", "Ingrid", "Tomás", "Yara", "Hugo",
-    "Anika", "Bruno", "Lena", "Kofi", "Julia", "Emil", "Sara", "Idris", "Marta", "Oscar", "Nadia", "Pablo",
+    "Ava", "Liam", "Maya", "Noah", "Zoe", "Ethan", "Priya", "Lucas", "Amara", "Mateo", "Hana",
+    "Oliver", "Sofia", "Kenji", "Chloe", "Omar", "Isla", "Diego", "Leila", "Jonas", "Nora",
+    "Felix", "Aisha", "Theo", "Mei", "Samuel", "Elena", "Arjun", "Freya", "Malik", "Clara", "Ravi",
+    "Ingrid", "Tomás", "Yara", "Hugo", "Anika", "Bruno", "Lena", "Kofi", "Julia", "Emil", "Sara",
+    "Idris", "Marta", "Oscar", "Nadia", "Pablo",
 ];
 
 pub const LAST: &[&str] = &[
-    "Okafor", "Lindqvist", "Nakamura", "Garcia", "Müller", "Patel", "Rossi", "Kowalski", "Haddad", "Silva",
-    "Andersen", "Chen", "Dubois", "Novak", "O'Brien", "Takahashi", "Jensen", "Moreau", "Ivanova", "Costa",
-    "Fischer", "Ahmed", "Larsen", "Romero", "Schmidt", "Kim", "Bianchi", "Nguyen", "Weber", "Mensah",
-    "Hughes", "Sato", "Dimitrov", "Alvarez", "Berg", "Khan", "Fontaine", "Horvat", "Quinn", "Yilmaz",
+    "Okafor",
+    "Lindqvist",
+    "Nakamura",
+    "Garcia",
+    "Müller",
+    "Patel",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Silva",
+    "Andersen",
+    "Chen",
+    "Dubois",
+    "Novak",
+    "O'Brien",
+    "Takahashi",
+    "Jensen",
+    "Moreau",
+    "Ivanova",
+    "Costa",
+    "Fischer",
+    "Ahmed",
+    "Larsen",
+    "Romero",
+    "Schmidt",
+    "Kim",
+    "Bianchi",
+    "Nguyen",
+    "Weber",
+    "Mensah",
+    "Hughes",
+    "Sato",
+    "Dimitrov",
+    "Alvarez",
+    "Berg",
+    "Khan",
+    "Fontaine",
+    "Horvat",
+    "Quinn",
+    "Yilmaz",
 ];
 
 pub const COMPANY: &[&str] = &[
-    "Acme", "Northwind", "Bluebird", "Quarry", "Lumen", "Fernway", "Kestrel", "Orbit", "Tidal", "Maple",
-    "Harbor", "Copper", "Juniper", "Atlas", "Pioneer", "Summit", "Willow", "Beacon", "Cinder", "Meridian",
+    "Acme",
+    "Northwind",
+    "Bluebird",
+    "Quarry",
+    "Lumen",
+    "Fernway",
+    "Kestrel",
+    "Orbit",
+    "Tidal",
+    "Maple",
+    "Harbor",
+    "Copper",
+    "Juniper",
+    "Atlas",
+    "Pioneer",
+    "Summit",
+    "Willow",
+    "Beacon",
+    "Cinder",
+    "Meridian",
 ];
 
 pub const TEAM: &[(&str, &str)] = &[
@@ -33,8 +88,19 @@ pub const TEAM: &[(&str, &str)] = &[
 ];
 
 const COMPONENTS: &[&str] = &[
-    "checkout API", "dashboard", "CSV export", "mobile app", "webhooks", "login", "search",
-    "notifications", "reporting", "file uploads", "billing portal", "public API", "sync service",
+    "checkout API",
+    "dashboard",
+    "CSV export",
+    "mobile app",
+    "webhooks",
+    "login",
+    "search",
+    "notifications",
+    "reporting",
+    "file uploads",
+    "billing portal",
+    "public API",
+    "sync service",
 ];
 const REGIONS: &[&str] = &["EU", "US-East", "US-West", "APAC", "all regions"];
 
@@ -97,7 +163,10 @@ pub fn corpus() -> Vec<ScoredReply> {
         .skip(1)
         .filter_map(|line| {
             let (score, text) = line.split_once('\t')?;
-            Some(ScoredReply { compound: score.parse().ok()?, text })
+            Some(ScoredReply {
+                compound: score.parse().ok()?,
+                text,
+            })
         })
         .collect();
     out.sort_by(|a, b| a.compound.total_cmp(&b.compound));
@@ -114,7 +183,9 @@ mod tests {
         let lines = include_str!("../../demo/replies.tsv").lines().count() - 1;
         assert_eq!(c.len(), lines);
         assert!(c.windows(2).all(|w| w[0].compound <= w[1].compound));
-        assert!(c.iter().all(|r| (-1.0..=1.0).contains(&r.compound) && !r.text.is_empty()));
+        assert!(c
+            .iter()
+            .all(|r| (-1.0..=1.0).contains(&r.compound) && !r.text.is_empty()));
         assert!(c.iter().any(|r| r.compound <= -0.5) && c.iter().any(|r| r.compound >= 0.5));
     }
 }

@@ -34,16 +34,96 @@ impl Buffers {
         self.affected.len() + self.actions.len() + self.replies.len()
     }
 
-    async fn flush(&mut self, db: &Db, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<(), StoreError> {
+    async fn flush(
+        &mut self,
+        db: &Db,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), StoreError> {
         let batches = [
-            ("incidents", &["id", "title", "description", "kind", "severity", "status", "started_at", "detected_at", "resolved_at", "owner_id", "created_at", "updated_at"][..], &mut self.incidents),
-            ("incident_events", &["id", "incident_id", "at", "kind", "from_status", "to_status", "note", "user_id"][..], &mut self.events),
-            ("affected_customers", &["incident_id", "customer_id", "source", "added_at", "added_by"][..], &mut self.affected),
-            ("recovery_actions", &["id", "incident_id", "customer_id", "kind", "value_minor", "cost_minor", "currency", "channel", "note", "given_at", "given_by", "created_at"][..], &mut self.actions),
-            ("replies", &["id", "customer_id", "incident_id", "action_id", "channel", "received_at", "body", "csat", "sentiment_auto", "created_at"][..], &mut self.replies),
+            (
+                "incidents",
+                &[
+                    "id",
+                    "title",
+                    "description",
+                    "kind",
+                    "severity",
+                    "status",
+                    "started_at",
+                    "detected_at",
+                    "resolved_at",
+                    "owner_id",
+                    "created_at",
+                    "updated_at",
+                ][..],
+                &mut self.incidents,
+            ),
+            (
+                "incident_events",
+                &[
+                    "id",
+                    "incident_id",
+                    "at",
+                    "kind",
+                    "from_status",
+                    "to_status",
+                    "note",
+                    "user_id",
+                ][..],
+                &mut self.events,
+            ),
+            (
+                "affected_customers",
+                &[
+                    "incident_id",
+                    "customer_id",
+                    "source",
+                    "added_at",
+                    "added_by",
+                ][..],
+                &mut self.affected,
+            ),
+            (
+                "recovery_actions",
+                &[
+                    "id",
+                    "incident_id",
+                    "customer_id",
+                    "kind",
+                    "value_minor",
+                    "cost_minor",
+                    "currency",
+                    "channel",
+                    "note",
+                    "given_at",
+                    "given_by",
+                    "created_at",
+                ][..],
+                &mut self.actions,
+            ),
+            (
+                "replies",
+                &[
+                    "id",
+                    "customer_id",
+                    "incident_id",
+                    "action_id",
+                    "channel",
+                    "received_at",
+                    "body",
+                    "csat",
+                    "sentiment_auto",
+                    "created_at",
+                ][..],
+                &mut self.replies,
+            ),
         ];
         for (table, columns, rows) in batches {
-            let batch = Batch { table, columns, rows: std::mem::take(rows) };
+            let batch = Batch {
+                table,
+                columns,
+                rows: std::mem::take(rows),
+            };
             db.insert_batch(tx, &batch).await?;
         }
         Ok(())
@@ -86,7 +166,19 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
     let base_customer = db.max_id(&mut tx, "customers").await?;
     let customers = Batch {
         table: "customers",
-        columns: &["id", "external_ref", "name", "email", "plan", "monthly_revenue_minor", "currency", "signed_up_at", "churned_at", "created_at", "updated_at"],
+        columns: &[
+            "id",
+            "external_ref",
+            "name",
+            "email",
+            "plan",
+            "monthly_revenue_minor",
+            "currency",
+            "signed_up_at",
+            "churned_at",
+            "created_at",
+            "updated_at",
+        ],
         rows: world
             .customers
             .iter()
@@ -116,14 +208,27 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
     let mut next_event = db.max_id(&mut tx, "incident_events").await? + 1;
     let mut next_action = db.max_id(&mut tx, "recovery_actions").await? + 1;
     let mut next_reply = db.max_id(&mut tx, "replies").await? + 1;
-    let mut buf = Buffers { incidents: vec![], events: vec![], affected: vec![], actions: vec![], replies: vec![] };
-    let mut written = Written { customers: world.customers.len(), incidents: world.incidents.len(), ..Default::default() };
+    let mut buf = Buffers {
+        incidents: vec![],
+        events: vec![],
+        affected: vec![],
+        actions: vec![],
+        replies: vec![],
+    };
+    let mut written = Written {
+        customers: world.customers.len(),
+        incidents: world.incidents.len(),
+        ..Default::default()
+    };
 
     for inc in &world.incidents {
         let iid = next_incident;
         next_incident += 1;
         let owner = owners.get(inc.owner).copied();
-        let updated = inc.resolved_at.or(inc.mitigated_at).unwrap_or(inc.detected_at);
+        let updated = inc
+            .resolved_at
+            .or(inc.mitigated_at)
+            .unwrap_or(inc.detected_at);
         buf.incidents.push(vec![
             Val::Int(iid),
             Val::Text(inc.title.clone()),
@@ -138,7 +243,11 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
             Val::Int(inc.detected_at),
             Val::Int(updated),
         ]);
-        let mut event = |at: i64, kind: &str, from: Option<IncidentStatus>, to: Option<IncidentStatus>, note: &str| {
+        let mut event = |at: i64,
+                         kind: &str,
+                         from: Option<IncidentStatus>,
+                         to: Option<IncidentStatus>,
+                         note: &str| {
             buf.events.push(vec![
                 Val::Int(next_event),
                 Val::Int(iid),
@@ -151,18 +260,42 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
             ]);
             next_event += 1;
         };
-        event(inc.detected_at, "created", None, Some(IncidentStatus::Open), "Opened from an alert.");
+        event(
+            inc.detected_at,
+            "created",
+            None,
+            Some(IncidentStatus::Open),
+            "Opened from an alert.",
+        );
         if let Some(m) = inc.mitigated_at {
-            event(m, "status", Some(IncidentStatus::Open), Some(IncidentStatus::Mitigated), "Impact contained; monitoring.");
+            event(
+                m,
+                "status",
+                Some(IncidentStatus::Open),
+                Some(IncidentStatus::Mitigated),
+                "Impact contained; monitoring.",
+            );
         }
         if let Some(r) = inc.resolved_at {
-            event(r, "status", Some(IncidentStatus::Mitigated), Some(IncidentStatus::Resolved), "Root cause fixed and verified.");
+            event(
+                r,
+                "status",
+                Some(IncidentStatus::Mitigated),
+                Some(IncidentStatus::Resolved),
+                "Root cause fixed and verified.",
+            );
         }
 
         for case in &inc.cases {
             let cid = customer_id(case.customer);
             let currency = world.customers[case.customer].currency;
-            buf.affected.push(vec![Val::Int(iid), Val::Int(cid), Val::Text("import".into()), Val::Int(case.added_at), Val::OptInt(owner)]);
+            buf.affected.push(vec![
+                Val::Int(iid),
+                Val::Int(cid),
+                Val::Text("import".into()),
+                Val::Int(case.added_at),
+                Val::OptInt(owner),
+            ]);
             written.cases += 1;
             let first_action = next_action;
             for a in &case.actions {
@@ -224,6 +357,10 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
     buf.flush(db, &mut tx).await?;
     db.reset_id_sequences(&mut tx).await?;
     tx.commit().await.map_err(crate::store::map_err)?;
-    written.churned = world.customers.iter().filter(|c| c.churned_at.is_some()).count();
+    written.churned = world
+        .customers
+        .iter()
+        .filter(|c| c.churned_at.is_some())
+        .count();
     Ok(written)
 }

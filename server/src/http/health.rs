@@ -22,5 +22,9 @@ pub async fn healthz(State(store): State<SharedStore>) -> impl IntoResponse {
         "database": db,
         "version": env!("CARGO_PKG_VERSION"),
     });
-    (status, [(axum::http::header::CACHE_CONTROL, "no-store")], Json(body))
+    (
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
 }

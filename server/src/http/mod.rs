@@ -46,7 +46,10 @@ pub fn leptos_options(bind: SocketAddr) -> LeptosOptions {
 /// The whole application router, ready to serve (also used by the HTTP tests).
 pub fn router(db: Db, options: LeptosOptions) -> Router {
     let store: SharedStore = Arc::new(db);
-    let state = AppState { leptos_options: options.clone(), store: store.clone() };
+    let state = AppState {
+        leptos_options: options.clone(),
+        store: store.clone(),
+    };
     let routes = generate_route_list(App);
     let context = move || provide_context(store.clone());
 
@@ -56,7 +59,10 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_id::make_span)
@@ -78,11 +84,16 @@ pub async fn serve(db: Db, bind: SocketAddr) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     tracing::info!("Amends is listening on http://{bind}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("in-flight requests finished; closing the database");
-    tokio::time::timeout(Duration::from_secs(10), db.close()).await.ok();
+    tokio::time::timeout(Duration::from_secs(10), db.close())
+        .await
+        .ok();
     tracing::info!("stopped");
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 use axum::http::{HeaderName, Request};
 use rand::Rng;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

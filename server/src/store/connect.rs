@@ -65,7 +65,10 @@ pub fn sqlite_url_in(data_dir: &Path) -> Result<String, ConnectError> {
         path: data_dir.display().to_string(),
         reason: e.to_string(),
     })?;
-    Ok(format!("sqlite://{}?mode=rwc", data_dir.join("amends.db").display()))
+    Ok(format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("amends.db").display()
+    ))
 }
 
 impl Db {
@@ -117,10 +120,13 @@ impl Db {
             Engine::Sqlite => &SQLITE_MIGRATIONS,
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(|e| ConnectError::Migrate {
-            url: "(configured database)".into(),
-            reason: e.to_string(),
-        })
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| ConnectError::Migrate {
+                url: "(configured database)".into(),
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -144,8 +150,14 @@ mod tests {
             redact_url("postgres://amends:s3cret@db:5432/amends"),
             "postgres://amends:***@db:5432/amends"
         );
-        assert_eq!(redact_url("postgres://root@127.0.0.1/x"), "postgres://root@127.0.0.1/x");
-        assert_eq!(redact_url("sqlite://data/amends.db?mode=rwc"), "sqlite://data/amends.db?mode=rwc");
+        assert_eq!(
+            redact_url("postgres://root@127.0.0.1/x"),
+            "postgres://root@127.0.0.1/x"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/amends.db?mode=rwc"),
+            "sqlite://data/amends.db?mode=rwc"
+        );
     }
 
     #[test]

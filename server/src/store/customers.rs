@@ -25,11 +25,12 @@ pub async fn list(
     let filter = "($1 IS NULL OR lower(c.external_ref) LIKE $1 ESCAPE '\\'
                   OR lower(c.name) LIKE $1 ESCAPE '\\'
                   OR COALESCE(c.email, '') LIKE $1 ESCAPE '\\')";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers c WHERE {filter}"))
-        .bind(pattern.clone())
-        .fetch_one(db.pool())
-        .await
-        .map_err(map_err)?;
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers c WHERE {filter}"))
+            .bind(pattern.clone())
+            .fetch_one(db.pool())
+            .await
+            .map_err(map_err)?;
     let (limit, offset) = limit_offset(page);
     let rows = sqlx::query(&format!(
         "SELECT c.id, c.external_ref, c.name, c.email, c.plan, c.monthly_revenue_minor, c.currency,
@@ -60,7 +61,12 @@ pub async fn list(
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Page { items, page: page.page, per_page: page.per_page, total: total as u64 })
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: total as u64,
+    })
 }
 
 #[cfg(test)]

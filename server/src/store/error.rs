@@ -4,7 +4,10 @@ use app::error::StoreError;
 
 pub fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => {
             tracing::warn!(error = %e, "database unavailable");
             StoreError::Unavailable
         }

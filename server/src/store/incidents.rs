@@ -55,11 +55,19 @@ pub async fn list(db: &Db, page: PageRequest) -> Result<Page<IncidentRow>, Store
     for item in &mut items {
         item.cost = costs.remove(&item.id).unwrap_or_default();
     }
-    Ok(Page { items, page: page.page, per_page: page.per_page, total: total as u64 })
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: total as u64,
+    })
 }
 
 /// Total action cost per incident and currency, for a set of incidents, in one query.
-pub async fn costs_by_incident(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<Money>>, StoreError> {
+pub async fn costs_by_incident(
+    db: &Db,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<Money>>, StoreError> {
     let mut out: HashMap<i64, Vec<Money>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -170,7 +178,10 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let replies = super::replies::for_incident(db, id, DETAIL_LIMIT).await?;
-    let cost = costs_by_incident(db, &[id]).await?.remove(&id).unwrap_or_default();
+    let cost = costs_by_incident(db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
 
     Ok(Some(IncidentDetail {
         id: get(&r, "id")?,

@@ -14,7 +14,9 @@ pub mod seed;
 pub use connect::{redact_url, sqlite_url_in, Engine};
 pub use error::map_err;
 
-use app::domain::{CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow};
+use app::domain::{
+    CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
+};
 use app::error::StoreError;
 use sqlx::AnyPool;
 

@@ -45,10 +45,19 @@ pub async fn list(db: &Db, page: PageRequest) -> Result<Page<ReplyRow>, StoreErr
     .iter()
     .map(reply_row)
     .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Page { items, page: page.page, per_page: page.per_page, total: total as u64 })
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: total as u64,
+    })
 }
 
-pub async fn for_incident(db: &Db, incident_id: i64, limit: i64) -> Result<Vec<ReplyRow>, StoreError> {
+pub async fn for_incident(
+    db: &Db,
+    incident_id: i64,
+    limit: i64,
+) -> Result<Vec<ReplyRow>, StoreError> {
     sqlx::query(&format!(
         "{SELECT} WHERE y.incident_id = $1 ORDER BY y.received_at, y.id LIMIT $2"
     ))

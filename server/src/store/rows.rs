@@ -44,12 +44,18 @@ pub fn opt_code<T, E: std::fmt::Display>(
 }
 
 pub fn money(row: &AnyRow, minor: &str, currency: &str) -> Result<Money, StoreError> {
-    Ok(Money::new(get::<i64>(row, minor)?, get::<String>(row, currency)?))
+    Ok(Money::new(
+        get::<i64>(row, minor)?,
+        get::<String>(row, currency)?,
+    ))
 }
 
 /// `$first, $first+1, …` placeholders for an IN list of `n` values.
 pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn limit_offset(page: app::domain::PageRequest) -> (i64, i64) {

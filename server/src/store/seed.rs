@@ -25,7 +25,14 @@ pub struct Batch {
 }
 
 /// The tables whose ids are generated, in the order the demo fills them.
-pub const ID_TABLES: &[&str] = &["users", "customers", "incidents", "incident_events", "recovery_actions", "replies"];
+pub const ID_TABLES: &[&str] = &[
+    "users",
+    "customers",
+    "incidents",
+    "incident_events",
+    "recovery_actions",
+    "replies",
+];
 
 /// Bind parameters per statement; below SQLite's 32,766 and PostgreSQL's 65,535, and small
 /// enough that statements stay cheap to prepare.
@@ -37,11 +44,19 @@ impl Db {
     }
 
     /// Insert every row of `batch` inside `tx`.
-    pub async fn insert_batch(&self, tx: &mut Transaction<'static, Any>, batch: &Batch) -> Result<(), StoreError> {
+    pub async fn insert_batch(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        batch: &Batch,
+    ) -> Result<(), StoreError> {
         let width = batch.columns.len();
         let per_stmt = (PARAMS_PER_STATEMENT / width).max(1);
         for chunk in batch.rows.chunks(per_stmt) {
-            let mut sql = format!("INSERT INTO {} ({}) VALUES ", batch.table, batch.columns.join(", "));
+            let mut sql = format!(
+                "INSERT INTO {} ({}) VALUES ",
+                batch.table,
+                batch.columns.join(", ")
+            );
             let mut n = 1;
             for (i, row) in chunk.iter().enumerate() {
                 debug_assert_eq!(row.len(), width, "row width for {}", batch.table);
@@ -78,7 +93,10 @@ impl Db {
     }
 
     /// After writing explicit ids, make the next generated id follow the largest one.
-    pub async fn reset_id_sequences(&self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+    pub async fn reset_id_sequences(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+    ) -> Result<(), StoreError> {
         if self.engine() != Engine::Postgres {
             return Ok(()); // SQLite's rowid already continues after the maximum.
         }
@@ -87,7 +105,10 @@ impl Db {
                 "SELECT CAST(setval(pg_get_serial_sequence('{table}', 'id'),
                      COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false) AS BIGINT)"
             );
-            sqlx::query(&sql).execute(&mut **tx).await.map_err(map_err)?;
+            sqlx::query(&sql)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_err)?;
         }
         Ok(())
     }
@@ -95,7 +116,14 @@ impl Db {
     /// Remove all domain data (customers, incidents and everything hanging off them) and
     /// the audit trail of it; users and their sessions stay.
     pub async fn wipe_domain(&self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
-        for table in ["replies", "recovery_actions", "affected_customers", "incident_events", "incidents", "customers"] {
+        for table in [
+            "replies",
+            "recovery_actions",
+            "affected_customers",
+            "incident_events",
+            "incidents",
+            "customers",
+        ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut **tx)
                 .await
@@ -105,11 +133,17 @@ impl Db {
     }
 
     /// Largest id in a table (0 when empty), so new explicit ids never collide.
-    pub async fn max_id(&self, tx: &mut Transaction<'static, Any>, table: &str) -> Result<i64, StoreError> {
+    pub async fn max_id(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        table: &str,
+    ) -> Result<i64, StoreError> {
         debug_assert!(ID_TABLES.contains(&table));
-        sqlx::query_scalar(&format!("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"))
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(map_err)
+        sqlx::query_scalar(&format!(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}"
+        ))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(map_err)
     }
 }

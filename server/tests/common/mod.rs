@@ -20,7 +20,8 @@ fn unique(prefix: &str) -> String {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("AMENDS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("AMENDS_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database for one test; `drop_async` removes it.
@@ -41,21 +42,34 @@ impl TestDb {
         let url = server::store::sqlite_url_in(&dir).expect("temp dir");
         let db = Db::connect(&url).await.expect("open sqlite");
         db.migrate().await.expect("migrate sqlite");
-        TestDb { db, engine: "sqlite", cleanup: Cleanup::File(dir) }
+        TestDb {
+            db,
+            engine: "sqlite",
+            cleanup: Cleanup::File(dir),
+        }
     }
 
     pub async fn postgres() -> TestDb {
         let admin = pg_admin_url();
         let name = unique("amends_test");
-        let admin_db = Db::connect(&admin)
+        let admin_db = Db::connect(&admin).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL is needed for the store tests ({e}); set AMENDS_TEST_PG_URL")
+        });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin_db.pool())
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL is needed for the store tests ({e}); set AMENDS_TEST_PG_URL"));
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin_db.pool()).await.expect("create test database");
+            .expect("create test database");
         admin_db.close().await;
         let (base, _) = admin.rsplit_once('/').expect("URL with a database name");
-        let db = Db::connect(&format!("{base}/{name}")).await.expect("open postgres");
+        let db = Db::connect(&format!("{base}/{name}"))
+            .await
+            .expect("open postgres");
         db.migrate().await.expect("migrate postgres");
-        TestDb { db, engine: "postgresql", cleanup: Cleanup::Postgres { admin, name } }
+        TestDb {
+            db,
+            engine: "postgresql",
+            cleanup: Cleanup::Postgres { admin, name },
+        }
     }
 
     pub async fn drop_async(self) {

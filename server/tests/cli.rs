@@ -1,0 +1,121 @@
+//! The `amends` binary as a user runs it.
+
+use std::process::{Command, Output};
+
+fn amends(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_amends"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("AMENDS_LOG", "warn")
+        .output()
+        .expect("run amends")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("amends_cli_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn help_explains_every_command() {
+    let dir = temp_dir("help");
+    let out = amends(&dir, &["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "serve",
+        "migrate",
+        "demo",
+        "--data-dir",
+        "DATABASE_URL",
+        "--log",
+    ] {
+        assert!(text.contains(needle), "--help lacks {needle}:\n{text}");
+    }
+    let demo = String::from_utf8_lossy(&amends(&dir, &["demo", "--help"]).stdout).to_string();
+    for needle in ["--seed", "--scale", "small", "large", "--force", "--until"] {
+        assert!(demo.contains(needle), "demo --help lacks {needle}");
+    }
+}
+
+#[test]
+fn demo_refuses_to_overwrite_without_force_and_is_deterministic() {
+    let dir = temp_dir("demo");
+    let first = amends(&dir, &["demo", "--seed", "5", "--until", "2026-11-23"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let summary = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(summary.contains("60 incidents"), "{summary}");
+
+    let again = amends(&dir, &["demo", "--seed", "5", "--until", "2026-11-23"]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("already holds") && err.contains("--force"),
+        "{err}"
+    );
+
+    // --force replaces the data; the same seed and end date give the same counts.
+    let forced = amends(
+        &dir,
+        &["demo", "--seed", "5", "--until", "2026-11-23", "--force"],
+    );
+    assert!(forced.status.success());
+    let counts = |s: &str| {
+        s.lines()
+            .skip(1)
+            .take(5)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        counts(&String::from_utf8_lossy(&forced.stdout)),
+        counts(&summary)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_is_refused_clearly() {
+    let dir = temp_dir("bad");
+    let out = amends(&dir, &["demo", "--until", "23/11/2026"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date like"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_amends"))
+        .args(["migrate"])
+        .env(
+            "DATABASE_URL",
+            "postgres://amends:hunter2@127.0.0.1:1/amends",
+        )
+        .env("AMENDS_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot open the database at postgres://amends:***@127.0.0.1:1/amends"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "password leaked: {err}");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_in_the_data_dir() {
+    let dir = temp_dir("migrate");
+    let out = amends(&dir, &["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("amends.db").exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
