@@ -140,6 +140,28 @@ async fn demo_data_round_trips_with_consistent_counts() {
         );
         assert!(d.owner.is_some(), "{engine}: demo incidents have owners");
 
+        // Replies page newest first, without overlap, and carry their incident's title.
+        let r1 = db
+            .list_replies(PageRequest::new(Some(1), Some(50)))
+            .await
+            .unwrap();
+        let r2 = db
+            .list_replies(PageRequest::new(Some(2), Some(50)))
+            .await
+            .unwrap();
+        assert_eq!(r1.total as usize, written.replies, "{engine}");
+        assert_eq!((r1.items.len(), r2.items.len()), (50, 50));
+        let replies: Vec<_> = r1.items.iter().chain(&r2.items).collect();
+        assert!(
+            replies
+                .windows(2)
+                .all(|w| (w[0].received_at, w[0].id) > (w[1].received_at, w[1].id)),
+            "{engine}: replies not newest first"
+        );
+        for r in &replies {
+            assert_eq!(r.incident_id.is_some(), r.incident_title.is_some());
+        }
+
         // Overview sums the whole data set.
         let o = db.overview().await.unwrap();
         assert_eq!(o.incidents as usize, world.incidents.len());

@@ -32,3 +32,15 @@ pub fn SentimentBadge(score: f64, #[prop(optional)] overridden: bool) -> impl In
         </span>
     }
 }
+
+/// "Active", or "Churned <date>".
+#[component]
+pub fn ChurnBadge(churned_at: Option<i64>) -> impl IntoView {
+    match churned_at {
+        Some(t) => {
+            view! { <span class="badge churned">{format!("Churned {}", format::date(t))}</span> }
+                .into_any()
+        }
+        None => view! { <span class="badge active">"Active"</span> }.into_any(),
+    }
+}

@@ -1,6 +1,7 @@
 //! Customers: search by ref, name or email; paginated.
 
 use crate::api::customers::list_customers;
+use crate::components::badges::ChurnBadge;
 use crate::components::pager::{page_param, Pager};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::format;
@@ -55,10 +56,7 @@ pub fn CustomersPage() -> impl IntoView {
                                             <td data-label="Revenue" class="num">{c.monthly_revenue.display()}</td>
                                             <td data-label="Incidents" class="num">{format::count(c.incidents)}</td>
                                             <td data-label="Since">{format::date(c.signed_up_at)}</td>
-                                            <td data-label="Status">{match c.churned_at {
-                                                Some(t) => view! { <span class="badge churned">{format!("Churned {}", format::date(t))}</span> }.into_any(),
-                                                None => view! { <span class="badge active">"Active"</span> }.into_any(),
-                                            }}</td>
+                                            <td data-label="Status"><ChurnBadge churned_at=c.churned_at/></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

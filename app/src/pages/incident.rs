@@ -1,7 +1,7 @@
 //! One incident, read-only: what happened, who it hit, what we gave them, what they said.
 
 use crate::api::incidents::get_incident;
-use crate::components::badges::{SentimentBadge, SeverityBadge, StatusBadge};
+use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::IncidentDetail;
 use crate::error::AppError;
@@ -86,10 +86,7 @@ fn IncidentView(d: IncidentDetail) -> impl IntoView {
                                     <td data-label="Ref"><code>{a.external_ref.clone()}</code></td>
                                     <td data-label="Plan">{a.plan.clone()}</td>
                                     <td data-label="Found by">{a.source.label()}</td>
-                                    <td data-label="Status">{match a.churned_at {
-                                        Some(c) => view! { <span class="badge churned">{format!("Churned {}", format::date(c))}</span> }.into_any(),
-                                        None => view! { <span class="badge active">"Active"</span> }.into_any(),
-                                    }}</td>
+                                    <td data-label="Status"><ChurnBadge churned_at=a.churned_at/></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

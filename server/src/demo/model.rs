@@ -22,12 +22,13 @@ pub enum Scale {
 }
 
 impl Scale {
-    fn params(self) -> (usize, usize, f64) {
-        // customers, incidents, reach (multiplier on the share of customers an incident hits)
+    /// Customers, incidents, reach (multiplier on the share of customers an incident hits)
+    /// and everyday support replies per customer and year (not about any incident).
+    fn params(self) -> (usize, usize, f64, f64) {
         match self {
-            Scale::Small => (500, 60, 5.0),
-            Scale::Medium => (10_000, 300, 3.3),
-            Scale::Large => (100_000, 900, 1.12),
+            Scale::Small => (500, 60, 5.0, 1.0),
+            Scale::Medium => (10_000, 300, 1.5, 6.0),
+            Scale::Large => (100_000, 900, 0.45, 6.6),
         }
     }
 }
@@ -142,15 +143,32 @@ impl Sim {
     fn chance(&mut self, p: f64) -> bool {
         self.rng.gen_bool(p.clamp(0.0, 1.0))
     }
-    /// A corpus text whose score is near `target` (one of the few closest, at random).
-    fn reply_near(&mut self, target: f64) -> &'static ScoredReply {
+    /// A corpus text whose score is near `target` and whose topics all fit `allowed` (the
+    /// incident's kind and the actions the customer got); one of the few closest, at random.
+    fn reply_near(&mut self, target: f64, allowed: &[&str]) -> &'static ScoredReply {
+        let fits = |r: &ScoredReply| r.topics.iter().all(|t| allowed.contains(t));
         let idx = self.corpus.partition_point(|r| r.compound < target);
-        let lo = idx.saturating_sub(4);
-        let hi = (idx + 4).min(self.corpus.len());
-        let i = self
-            .rng
-            .gen_range(lo..hi.max(lo + 1))
-            .min(self.corpus.len() - 1);
+        let mut near: Vec<usize> = Vec::with_capacity(8);
+        // Walk outwards from the target score until a handful of fitting texts is found.
+        let (mut lo, mut hi) = (idx, idx);
+        while near.len() < 6 && (lo > 0 || hi < self.corpus.len()) {
+            if hi < self.corpus.len() {
+                if fits(&self.corpus[hi]) {
+                    near.push(hi);
+                }
+                hi += 1;
+            }
+            if lo > 0 {
+                lo -= 1;
+                if fits(&self.corpus[lo]) {
+                    near.push(lo);
+                }
+            }
+        }
+        let i = near
+            .choose(&mut self.rng)
+            .copied()
+            .unwrap_or_else(|| idx.min(self.corpus.len() - 1));
         &self.corpus[i]
     }
 }
@@ -161,12 +179,12 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         rng: ChaCha8Rng::seed_from_u64(seed),
         corpus: corpus(),
     };
-    let (n_customers, n_incidents, reach) = scale.params();
+    let (n_customers, n_incidents, reach, everyday) = scale.params();
     let year_start = until - 365 * DAY;
 
     // Customers, signed up over the three years before the end date.
     let mut customers = Vec::with_capacity(n_customers);
-    let mut hazard = Vec::with_capacity(n_customers); // per day
+    let mut hazard = Vec::with_capacity(n_customers); // the plan's, per day
     let mut churn_at = Vec::with_capacity(n_customers);
     let mut heavy = Vec::with_capacity(n_customers);
     for i in 0..n_customers {
@@ -338,8 +356,8 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
             let mut actions = Vec::new();
             let first_at = detected_at + team_delay + (sim.exp(0.15) * team_delay as f64) as i64;
             let (mut sent, mut ret) = (
-                severity_pain + 0.1 - 0.2 * recent,
-                -1.2 * severity_pain + 0.3 * recent,
+                severity_pain + 0.3 - 0.2 * recent,
+                -2.0 * severity_pain + 0.35 * recent,
             );
             let mut push = |kind, value: i64, cost: i64, channel, note, at: i64| {
                 actions.push(Action {
@@ -369,7 +387,7 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                         first_at,
                     );
                     sent += if fast { 0.3 } else { 0.12 };
-                    ret -= if fast { 0.45 } else { 0.15 };
+                    ret -= if fast { 0.6 } else { 0.2 };
                     if matches!(playbook, Playbook::ProactiveCredit) && paying {
                         let credit = (rev / 5 / 100).max(5) * 100;
                         push(
@@ -381,7 +399,7 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                             first_at + 10 * 60_000,
                         );
                         sent += 0.25;
-                        ret -= 0.4;
+                        ret -= 0.5;
                     }
                 }
                 Playbook::ReactiveApology => {
@@ -395,7 +413,7 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                             first_at + DAY,
                         );
                         sent += 0.08;
-                        ret -= 0.05;
+                        ret -= 0.1;
                     }
                 }
                 Playbook::Gift => {
@@ -411,7 +429,7 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                         first_at,
                     );
                     sent += 0.4;
-                    ret -= 0.08;
+                    ret -= 0.1;
                 }
                 Playbook::Refund => {
                     let refund = rev;
@@ -432,7 +450,7 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                         first_at + 5 * 60_000,
                     );
                     sent += 0.3;
-                    ret -= 0.3;
+                    ret -= 0.4;
                 }
                 Playbook::Discount => {
                     let value = (rev / 5 / 100).max(5) * 100;
@@ -445,7 +463,7 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                         first_at,
                     );
                     sent += 0.15;
-                    ret -= 0.2;
+                    ret -= 0.25;
                 }
             }
             if !fast && !actions.is_empty() && team_delay > DAY {
@@ -453,16 +471,17 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                 ret += 0.1;
             }
 
-            // Retention: the churn hazard from here on is scaled by what happened.
+            // Retention: from here on the plan's churn hazard is scaled by how this incident
+            // went (not compounded over incidents; repeats count through `recent`).
             let multiplier = ret.clamp(-1.2, 1.8).exp();
-            hazard[c] = (hazard[c] * multiplier).clamp(0.02 / 365.0, 3.0 / 365.0);
-            churn_at[c] = started_at + (sim.exp(1.0 / hazard[c]) * DAY as f64) as i64;
+            let h = (hazard[c] * multiplier).clamp(0.02 / 365.0, 3.0 / 365.0);
+            churn_at[c] = started_at + (sim.exp(1.0 / h) * DAY as f64) as i64;
 
             // Replies: about half the customers answer, some several times.
             let mut replies = Vec::new();
             let anchor = actions.first().map(|a| a.given_at).unwrap_or(detected_at);
             if sim.chance(0.52 + 0.1 * (sent.abs().min(1.0))) {
-                let count = 1 + (sim.exp(0.9) as usize).min(4);
+                let count = 1 + (sim.exp(1.3) as usize).min(5);
                 let mut at = anchor;
                 for k in 0..count {
                     at +=
@@ -471,7 +490,19 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
                         break;
                     }
                     let target = (1.6 * sent + 0.45 * sim.normal()).tanh();
-                    let r = sim.reply_near(target);
+                    let mut allowed: Vec<&str> = vec!["call"];
+                    allowed.extend(text::incident_topic(kind));
+                    for a in &actions {
+                        allowed.push(match a.kind {
+                            ActionKind::Credit => "credit",
+                            ActionKind::Refund => "refund",
+                            ActionKind::Gift => "gift",
+                            ActionKind::Discount => "discount",
+                            ActionKind::Apology | ActionKind::ProactiveContact => "apology",
+                            ActionKind::Other => "call",
+                        });
+                    }
+                    let r = sim.reply_near(target, &allowed);
                     let csat = sim.chance(0.35).then(|| {
                         (3.0 + 2.2 * sent + 0.8 * sim.normal())
                             .round()
@@ -521,23 +552,19 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         });
     }
 
-    // Replies about nothing in particular: questions and thanks, ~6% of all replies.
-    let linked_total: usize = incidents
-        .iter()
-        .flat_map(|i| &i.cases)
-        .map(|c| c.replies.len())
-        .sum();
+    // Everyday support replies about nothing in particular: questions and thanks, while
+    // the customer is a customer.
     let mut loose_replies = Vec::new();
-    for _ in 0..linked_total / 16 {
+    for _ in 0..(n_customers as f64 * everyday) as usize {
         let c = sim.rng.gen_range(0..n_customers);
-        let at = sim
-            .rng
-            .gen_range(year_start.max(customers[c].signed_up_at)..until);
-        if at > churn_at[c] {
+        let from = year_start.max(customers[c].signed_up_at);
+        let to = until.min(churn_at[c]);
+        if from >= to {
             continue;
         }
+        let at = sim.rng.gen_range(from..to);
         let target = 0.15 + 0.35 * sim.normal();
-        let r = sim.reply_near(target.clamp(-1.0, 1.0));
+        let r = sim.reply_near(target.clamp(-1.0, 1.0), &["call"]);
         loose_replies.push(LooseReply {
             customer: c,
             reply: Reply {

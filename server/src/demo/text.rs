@@ -149,11 +149,59 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// One corpus reply and its reference compound score.
+/// One corpus reply, its reference compound score, and what it talks about (so a reply
+/// about a refund is only given to a customer who got one).
 #[derive(Clone, Debug)]
 pub struct ScoredReply {
     pub compound: f64,
     pub text: &'static str,
+    pub topics: Vec<&'static str>,
+}
+
+/// Topic words: a reply mentioning any of a topic's words is about that topic.
+const TOPICS: &[(&str, &[&str])] = &[
+    ("outage", &["outage", " down", "offline", "unreachable"]),
+    ("slow", &["slow", "latency", "lag", "timeout", "timing out"]),
+    (
+        "data",
+        &["data", "export", "lost", "missing", "deleted", "backup"],
+    ),
+    (
+        "billing",
+        &["charge", "charged", "invoice", "billing", "bill", "payment"],
+    ),
+    (
+        "security",
+        &["security", "breach", "password", "api key", "token", "leak"],
+    ),
+    ("credit", &["credit"]),
+    ("refund", &["refund"]),
+    ("gift", &["gift", "swag", "mug", "t-shirt", "hoodie"]),
+    ("discount", &["discount", "% off", "coupon"]),
+    ("apology", &["apology", "apologi", "sorry email"]),
+    ("call", &["call", "phoned", "phone"]),
+];
+
+/// The topics a text mentions.
+pub fn topics_of(text: &str) -> Vec<&'static str> {
+    let lower = text.to_lowercase();
+    TOPICS
+        .iter()
+        .filter(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map(|(t, _)| *t)
+        .collect()
+}
+
+/// The topic an incident of this kind makes natural.
+pub fn incident_topic(kind: IncidentKind) -> Option<&'static str> {
+    match kind {
+        IncidentKind::Outage => Some("outage"),
+        IncidentKind::Degradation | IncidentKind::Bug => Some("slow"),
+        IncidentKind::DataLoss => Some("data"),
+        IncidentKind::BillingError => Some("billing"),
+        IncidentKind::Security => Some("security"),
+        IncidentKind::Other => None,
+    }
 }
 
 /// The corpus, sorted by score so a target sentiment can be met by a nearby text.
@@ -166,6 +214,7 @@ pub fn corpus() -> Vec<ScoredReply> {
             Some(ScoredReply {
                 compound: score.parse().ok()?,
                 text,
+                topics: topics_of(text),
             })
         })
         .collect();
@@ -176,6 +225,16 @@ pub fn corpus() -> Vec<ScoredReply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn topics_are_found_by_their_words() {
+        assert_eq!(topics_of("Thanks for the refund!"), vec!["refund"]);
+        assert_eq!(
+            topics_of("Charged twice, and no credit?"),
+            vec!["billing", "credit"]
+        );
+        assert!(topics_of("Thanks, all good now.").is_empty());
+    }
 
     #[test]
     fn corpus_loads_every_line_sorted_and_in_range() {

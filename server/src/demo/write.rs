@@ -1,6 +1,6 @@
 //! Storing a simulated world: one transaction, multi-row inserts, explicit ids.
 
-use super::model::{World, DAY};
+use super::model::{Reply, World, DAY};
 use super::text;
 use crate::store::seed::{Batch, Val};
 use crate::store::Db;
@@ -128,6 +128,28 @@ impl Buffers {
         }
         Ok(())
     }
+}
+
+/// A `replies` row in the column order of `Buffers::flush`.
+fn reply_row(
+    id: i64,
+    customer: i64,
+    incident: Option<i64>,
+    action: Option<i64>,
+    r: &Reply,
+) -> Vec<Val> {
+    vec![
+        Val::Int(id),
+        Val::Int(customer),
+        Val::OptInt(incident),
+        Val::OptInt(action),
+        Val::Text(r.channel.code().into()),
+        Val::Int(r.received_at),
+        Val::Text(r.text.into()),
+        Val::OptInt(r.csat),
+        Val::Real(r.compound),
+        Val::Int(r.received_at),
+    ]
 }
 
 /// Write `world` in one transaction; with `wipe`, existing domain data is removed first.
@@ -317,18 +339,10 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
                 written.actions += 1;
             }
             for r in &case.replies {
-                buf.replies.push(vec![
-                    Val::Int(next_reply),
-                    Val::Int(cid),
-                    Val::OptInt(r.linked.then_some(iid)),
-                    Val::OptInt(r.action.map(|k| first_action + k as i64)),
-                    Val::Text(r.channel.code().into()),
-                    Val::Int(r.received_at),
-                    Val::Text(r.text.into()),
-                    Val::OptInt(r.csat),
-                    Val::Real(r.compound),
-                    Val::Int(r.received_at),
-                ]);
+                let incident = r.linked.then_some(iid);
+                let action = r.action.map(|k| first_action + k as i64);
+                buf.replies
+                    .push(reply_row(next_reply, cid, incident, action, r));
                 next_reply += 1;
                 written.replies += 1;
             }
@@ -339,18 +353,13 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
     }
     for loose in &world.loose_replies {
         let r = &loose.reply;
-        buf.replies.push(vec![
-            Val::Int(next_reply),
-            Val::Int(customer_id(loose.customer)),
-            Val::OptInt(None),
-            Val::OptInt(None),
-            Val::Text(r.channel.code().into()),
-            Val::Int(r.received_at),
-            Val::Text(r.text.into()),
-            Val::OptInt(r.csat),
-            Val::Real(r.compound),
-            Val::Int(r.received_at),
-        ]);
+        buf.replies.push(reply_row(
+            next_reply,
+            customer_id(loose.customer),
+            None,
+            None,
+            r,
+        ));
         next_reply += 1;
         written.replies += 1;
     }

@@ -35,7 +35,11 @@ pub async fn list(db: &Db, page: PageRequest) -> Result<Page<ReplyRow>, StoreErr
         .map_err(map_err)?;
     let (limit, offset) = limit_offset(page);
     let items = sqlx::query(&format!(
-        "{SELECT} ORDER BY y.received_at DESC, y.id DESC LIMIT $1 OFFSET $2"
+        // Page through the (received_at, id) index alone, then join the 25 rows it yields:
+        // deep pages stay fast because skipped rows are never joined.
+        "WITH page AS (SELECT id FROM replies ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2)
+         {SELECT} WHERE y.id IN (SELECT id FROM page)
+         ORDER BY y.received_at DESC, y.id DESC"
     ))
     .bind(limit)
     .bind(offset)
