@@ -81,6 +81,67 @@ async fn health_pages_and_not_found() {
             .unwrap();
         assert_eq!(bad_id.status(), 404);
 
+        // Pages carry a CSP whose nonce is the one on the hydration script.
+        let page = client.get(format!("{base}/")).send().await.unwrap();
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+            "{csp}"
+        );
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .expect("nonce in CSP");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "{engine}: script nonce matches CSP"
+        );
+        let again = client.get(format!("{base}/")).send().await.unwrap();
+        assert!(
+            !again.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains(nonce),
+            "nonce is per response"
+        );
+
+        // Unsafe requests from another origin, or with no origin at all, are refused.
+        let fn_url = format!("{base}/api/fn/overview");
+        let host = base.trim_start_matches("http://").to_string();
+        let cross = client
+            .post(&fn_url)
+            .header("origin", "http://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross.status(), 403, "{engine}: cross-origin POST");
+        let bare = client.post(&fn_url).send().await.unwrap();
+        assert_eq!(
+            bare.status(),
+            403,
+            "{engine}: POST without Origin or Referer"
+        );
+        let own = client
+            .post(&fn_url)
+            .header("origin", format!("http://{host}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), 200, "{engine}: same-origin POST");
+        let by_referer = client
+            .post(&fn_url)
+            .header("referer", format!("{base}/incidents"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_referer.status(), 200, "{engine}: same-origin Referer");
+
         // When the database goes away, health says so.
         t.db.close().await;
         let down = client.get(format!("{base}/healthz")).send().await.unwrap();

@@ -3,6 +3,7 @@
 
 mod health;
 mod request_id;
+pub mod security;
 
 use crate::store::Db;
 use app::app::{shell, App};
@@ -63,6 +64,13 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             AppState,
             _,
         >(context, shell))
+        // Layers run outermost last-added: request id, then the log span, then headers,
+        // then the cross-site check, so refusals are logged with their request id too.
+        .layer(axum::middleware::from_fn_with_state(
+            security::OriginPolicy::from_env(),
+            security::check_origin,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_id::make_span)
