@@ -2,8 +2,14 @@
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    customers::CustomersPage, dashboard::DashboardPage, incident::IncidentPage,
-    incidents::IncidentsPage, not_found::NotFoundPage, replies::RepliesPage, reports::ReportsPage,
+    account::{LoginPage, SetupPage},
+    customers::CustomersPage,
+    dashboard::DashboardPage,
+    incident::IncidentPage,
+    incidents::IncidentsPage,
+    not_found::NotFoundPage,
+    replies::RepliesPage,
+    reports::ReportsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -59,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers") view=CustomersPage/>
                     <Route path=path!("/replies") view=RepliesPage/>
                     <Route path=path!("/reports") view=ReportsPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
                 </Routes>
             </Layout>
         </Router>

@@ -13,6 +13,10 @@ pub enum AppError {
     Unavailable,
     #[error("{0}")]
     Invalid(String),
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("Your role does not allow this. Ask an admin if you need it.")]
+    Forbidden,
     #[error("Something went wrong on our side. It has been logged; try again.")]
     Internal,
     /// Transport-level failure (network, decoding); the message is the framework's.

@@ -2,9 +2,56 @@
 
 mod common;
 
+use app::domain::Role;
 use common::{TestDb, UNTIL};
 use server::demo::{simulate, write, Scale};
 use std::net::SocketAddr;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A client with its own cookie jar, signed in as a new user of `role`.
+async fn signed_in(db: &server::store::Db, base: &str, role: Role) -> reqwest::Client {
+    let email = format!("{}-{}@team.example", role.code(), rand_suffix());
+    let hash = server::auth::password::hash(PASSWORD.into()).await.unwrap();
+    db.create_user(
+        server::store::NewUser {
+            email: &email,
+            name: role.label(),
+            role,
+            password_hash: &hash,
+        },
+        None,
+        false,
+        0,
+    )
+    .await
+    .unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(format!("{base}/login"))
+        .header("origin", base)
+        .form(&[
+            ("email", email.as_str()),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/", "sign-in as {role:?} failed");
+    client
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
 
 async fn spawn(db: server::store::Db) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -28,7 +75,7 @@ async fn health_pages_and_not_found() {
         let world = simulate(3, Scale::Small, UNTIL);
         write(&t.db, &world, false).await.unwrap();
         let base = spawn(t.db.clone()).await;
-        let client = reqwest::Client::new();
+        let client = signed_in(&t.db, &base, Role::Viewer).await;
 
         let health = client.get(format!("{base}/healthz")).send().await.unwrap();
         assert_eq!(health.status(), 200, "{engine}");

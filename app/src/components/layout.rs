@@ -1,5 +1,6 @@
 //! The frame around every page: product name, navigation, footer.
 
+use crate::api::session::whoami;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -15,6 +16,7 @@ const NAV: &[(&str, &str)] = &[
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
+    let me = Resource::new(|| (), |_| whoami());
     let location = use_location();
     // Close the phone menu whenever the user navigates.
     Effect::new(move |_| {
@@ -39,6 +41,17 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"✦"</span>
                     <span class="brand-name">"Amends"</span>
                 </a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await.ok().flatten().map(|u| view! {
+                            <form method="post" action="/logout" class="who">
+                                <span class="who-name" title=u.email.clone()>{u.name.clone()}
+                                    <span class="who-role">{u.role.label()}</span></span>
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </form>
+                        })
+                    })}
+                </Suspense>
                 <button
                     class="menu-toggle"
                     type="button"

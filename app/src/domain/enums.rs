@@ -129,6 +129,18 @@ code_enum!(
     }
 );
 
+impl Role {
+    /// Admin can do what an editor can, an editor what a viewer can.
+    pub fn allows(self, needed: Role) -> bool {
+        let rank = |r: Role| match r {
+            Role::Viewer => 0,
+            Role::Editor => 1,
+            Role::Admin => 2,
+        };
+        rank(self) >= rank(needed)
+    }
+}
+
 /// The VADER label of a compound score, with the standard thresholds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,6 +203,13 @@ mod tests {
             err.to_string(),
             "severity must be one of sev1, sev2, sev3, sev4, not “sev9”"
         );
+    }
+
+    #[test]
+    fn roles_are_ordered() {
+        assert!(Role::Admin.allows(Role::Editor) && Role::Editor.allows(Role::Viewer));
+        assert!(!Role::Viewer.allows(Role::Editor) && !Role::Editor.allows(Role::Admin));
+        assert!(Role::Viewer.allows(Role::Viewer));
     }
 
     #[test]

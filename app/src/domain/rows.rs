@@ -1,6 +1,8 @@
 //! What the pages read: one struct per row shape, instants as epoch milliseconds (UTC).
 
-use super::{ActionKind, AffectedSource, Channel, IncidentKind, IncidentStatus, Money, Severity};
+use super::{
+    ActionKind, AffectedSource, Channel, IncidentKind, IncidentStatus, Money, Role, Severity,
+};
 use serde::{Deserialize, Serialize};
 
 /// One incident in the list, with its counts.
@@ -127,4 +129,14 @@ pub struct Overview {
     pub mean_sentiment: Option<f64>,
     pub cost: Vec<Money>,
     pub latest: Vec<IncidentRow>,
+}
+
+/// The signed-in person. The server puts it in each authenticated request's extensions;
+/// pages read it through the `whoami` server function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
 }

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account;
 pub mod customers;
 pub mod dashboard;
 pub mod incident;

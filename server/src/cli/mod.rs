@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod demo_cmd;
 mod serve;
+mod user_cmd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,6 +35,8 @@ pub enum Command {
     Migrate,
     /// Fill the database with a realistic, deterministic sample data set.
     Demo(demo_cmd::DemoArgs),
+    /// Manage team accounts (e.g. `amends user add --email E --role admin`).
+    User(user_cmd::UserArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -52,5 +55,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo_cmd::run(db, args).await,
+        Command::User(args) => user_cmd::run(db, args).await,
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP server: Leptos pages and server functions, health check, static files,
 //! request logging and graceful shutdown.
 
+pub mod account;
 mod health;
 mod request_id;
 pub mod security;
@@ -46,6 +47,10 @@ pub fn leptos_options(bind: SocketAddr) -> LeptosOptions {
 
 /// The whole application router, ready to serve (also used by the HTTP tests).
 pub fn router(db: Db, options: LeptosOptions) -> Router {
+    let auth = crate::auth::session::AuthState {
+        db: db.clone(),
+        settings: crate::auth::session::SessionSettings::from_env(),
+    };
     let store: SharedStore = Arc::new(db);
     let state = AppState {
         leptos_options: options.clone(),
@@ -56,6 +61,18 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route(
+            "/login",
+            axum::routing::post(account::login).with_state(auth.clone()),
+        )
+        .route(
+            "/setup",
+            axum::routing::post(account::setup).with_state(auth.clone()),
+        )
+        .route(
+            "/logout",
+            axum::routing::post(account::logout).with_state(auth.clone()),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -69,6 +86,10 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             security::OriginPolicy::from_env(),
             security::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            auth,
+            crate::auth::session::authenticate,
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(

@@ -10,9 +10,11 @@ mod overview;
 mod replies;
 mod rows;
 pub mod seed;
+mod users;
 
 pub use connect::{redact_url, sqlite_url_in, Engine};
 pub use error::map_err;
+pub use users::{audit, LoginCandidate, NewUser, SessionUser};
 
 use app::domain::{
     CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,

@@ -1,0 +1,5 @@
+//! Signing in and out: password hashing, session cookies, the authentication middleware and
+//! the `/setup`, `/login` and `/logout` form handlers.
+
+pub mod password;
+pub mod session;

@@ -1,0 +1,254 @@
+//! Session cookies and the middleware that turns one into the signed-in user.
+//!
+//! The cookie holds a random 256-bit token; the database keeps only its SHA-256, so a
+//! leaked database does not leak live sessions. A new token is issued at every sign-in.
+
+use crate::store::Db;
+use app::domain::{Role, UserInfo};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Session settings, from the environment.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// Serve the cookie with `Secure` and the `__Host-` prefix (set when behind HTTPS).
+    pub secure: bool,
+    pub idle_ms: i64,
+    pub absolute_ms: i64,
+}
+
+impl SessionSettings {
+    pub fn from_env() -> Self {
+        let num = |key: &str, default: i64| {
+            std::env::var(key)
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .filter(|v| *v > 0)
+                .unwrap_or(default)
+        };
+        let secure = std::env::var("AMENDS_SECURE_COOKIES")
+            .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+            .unwrap_or(false);
+        Self {
+            secure,
+            idle_ms: num("AMENDS_SESSION_IDLE_MINUTES", 30) * 60_000,
+            absolute_ms: num("AMENDS_SESSION_MAX_HOURS", 12) * 3_600_000,
+        }
+    }
+
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-amends_session"
+        } else {
+            "amends_session"
+        }
+    }
+
+    /// `Set-Cookie` value for a new session token.
+    pub fn cookie(&self, token: &str) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            self.cookie_name(),
+            self.absolute_ms / 1000
+        )
+    }
+
+    /// `Set-Cookie` value that removes the cookie.
+    pub fn clear_cookie(&self) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+            self.cookie_name()
+        )
+    }
+
+    /// The session token the browser sent, if any.
+    pub fn token(&self, headers: &HeaderMap) -> Option<String> {
+        let name = self.cookie_name();
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+            .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+}
+
+/// A fresh random token (hex of 32 bytes).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// What the database stores for a token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: Db,
+    pub settings: SessionSettings,
+}
+
+/// Paths anyone may reach: the sign-in pages and their posts, health, static files, and the
+/// `whoami` server function (it answers `None` for strangers).
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/setup" | "/healthz" | "/favicon.svg" | "/api/fn/session/whoami"
+    ) || path.starts_with("/pkg/")
+}
+
+/// Find the session's user and put it in the request; send strangers to sign in.
+pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next: Next) -> Response {
+    let user = match auth.settings.token(req.headers()) {
+        Some(token) => auth
+            .db
+            .session_user(&token_hash(&token), now_ms(), auth.settings.idle_ms)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "session lookup failed");
+                None
+            }),
+        None => None,
+    };
+    let path = req.uri().path().to_string();
+    match user {
+        Some(u) => {
+            req.extensions_mut().insert(UserInfo {
+                id: u.id,
+                name: u.name,
+                email: u.email,
+                role: u.role,
+            });
+        }
+        None if is_public(&path) => {}
+        None => {
+            if req.method() == Method::GET && !path.starts_with("/api/") {
+                let to = if auth.db.active_user_count().await.unwrap_or(1) == 0 {
+                    "/setup".to_string()
+                } else {
+                    let wanted = req
+                        .uri()
+                        .path_and_query()
+                        .map(|p| p.as_str())
+                        .unwrap_or("/");
+                    format!("/login?next={}", encode(wanted))
+                };
+                return Redirect::to(&to).into_response();
+            }
+            return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A `next` target we may redirect to: our own path, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Percent-encode for a query value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Roles as the role matrix names them.
+pub fn role_name(role: Option<Role>) -> &'static str {
+    role.map(Role::code).unwrap_or("anonymous")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_hex_and_stored_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+        // SHA-256 of "abc", the FIPS 180-2 test vector.
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn cookie_flags_follow_the_setting() {
+        let mut s = SessionSettings {
+            secure: false,
+            idle_ms: 1,
+            absolute_ms: 43_200_000,
+        };
+        assert_eq!(
+            s.cookie("t"),
+            "amends_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"
+        );
+        s.secure = true;
+        assert!(
+            s.cookie("t").starts_with("__Host-amends_session=t;")
+                && s.cookie("t").ends_with("; Secure")
+        );
+    }
+
+    #[test]
+    fn only_well_formed_tokens_are_read() {
+        let s = SessionSettings {
+            secure: false,
+            idle_ms: 1,
+            absolute_ms: 1,
+        };
+        let mut h = HeaderMap::new();
+        let t = new_token();
+        h.insert(
+            header::COOKIE,
+            format!("x=1; amends_session={t}").parse().unwrap(),
+        );
+        assert_eq!(s.token(&h), Some(t));
+        h.insert(
+            header::COOKIE,
+            "amends_session=' OR 1=1 --".parse().unwrap(),
+        );
+        assert_eq!(s.token(&h), None);
+    }
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some("/incidents?page=2")), "/incidents?page=2");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

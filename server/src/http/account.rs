@@ -1,0 +1,222 @@
+//! The sign-in forms' posts. Plain HTML forms, so they work before the wasm loads; every
+//! outcome is a redirect (303) back to a page that explains it.
+
+use crate::auth::password;
+use crate::auth::session::{encode, new_token, now_ms, safe_next, token_hash, AuthState};
+use app::domain::{Role, UserInfo};
+use app::error::StoreError;
+use axum::extract::{ConnectInfo, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn signed_in(auth: &AuthState, token: &str, to: &str) -> Response {
+    let mut res = see_other(to);
+    if let Ok(v) = auth.settings.cookie(token).parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A plausible email: something@something.tld, no spaces, at most 254 characters.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>')
+}
+
+pub async fn login(
+    State(auth): State<AuthState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let email = form.email.trim().to_lowercase();
+    let next = safe_next(form.next.as_deref());
+    let ip = peer.ip().to_string();
+    let candidate = match auth.db.login_candidate(&email).await {
+        Ok(c) => c,
+        Err(_) => return see_other("/login?error=unavailable"),
+    };
+    let id = candidate.as_ref().map(|c| c.id);
+    // Same work and the same answer whether or not the account exists.
+    let ok = password::verify(form.password, candidate.map(|c| c.password_hash)).await;
+    let now = now_ms();
+    match (ok, id) {
+        (true, Some(user_id)) => {
+            let token = new_token();
+            match auth
+                .db
+                .start_session(
+                    &token_hash(&token),
+                    user_id,
+                    now,
+                    now + auth.settings.absolute_ms,
+                    Some(&ip),
+                )
+                .await
+            {
+                Ok(()) => {
+                    tracing::info!(user_id, "signed in");
+                    signed_in(&auth, &token, &next)
+                }
+                Err(_) => see_other("/login?error=unavailable"),
+            }
+        }
+        _ => {
+            let _ = auth.db.record_login_failure(&email, now, Some(&ip)).await;
+            tracing::info!("sign-in refused");
+            see_other(&format!(
+                "/login?error=invalid&email={}&next={}",
+                encode(&email),
+                encode(&next)
+            ))
+        }
+    }
+}
+
+pub async fn setup(
+    State(auth): State<AuthState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<SetupForm>,
+) -> Response {
+    let name = form.name.trim().to_string();
+    let email = form.email.trim().to_lowercase();
+    let back = |error: &str| {
+        see_other(&format!(
+            "/setup?error={error}&name={}&email={}",
+            encode(&name),
+            encode(&email)
+        ))
+    };
+    if name.is_empty() || name.chars().count() > 200 {
+        return back("name");
+    }
+    if !valid_email(&email) {
+        return back("email");
+    }
+    if let Err(why) = password::check_strength(&form.password, &email) {
+        return see_other(&format!(
+            "/setup?error=password&why={}&name={}&email={}",
+            encode(&why),
+            encode(&name),
+            encode(&email)
+        ));
+    }
+    if form.password != form.confirm {
+        return back("confirm");
+    }
+    let Ok(hash) = password::hash(form.password).await else {
+        return back("unavailable");
+    };
+    let now = now_ms();
+    match auth
+        .db
+        .create_user(
+            crate::store::NewUser {
+                email: &email,
+                name: &name,
+                role: Role::Admin,
+                password_hash: &hash,
+            },
+            None,
+            true,
+            now,
+        )
+        .await
+    {
+        Ok(id) => {
+            let token = new_token();
+            let ip = peer.ip().to_string();
+            match auth
+                .db
+                .start_session(
+                    &token_hash(&token),
+                    id,
+                    now,
+                    now + auth.settings.absolute_ms,
+                    Some(&ip),
+                )
+                .await
+            {
+                Ok(()) => signed_in(&auth, &token, "/"),
+                Err(_) => see_other("/login"),
+            }
+        }
+        Err(StoreError::Conflict(_)) => see_other("/login?error=already_set_up"),
+        Err(_) => back("unavailable"),
+    }
+}
+
+pub async fn logout(
+    State(auth): State<AuthState>,
+    user: Option<Extension<UserInfo>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let (Some(token), Some(Extension(user))) = (auth.settings.token(&headers), user) {
+        let _ = auth
+            .db
+            .end_session(&token_hash(&token), user.id, now_ms())
+            .await;
+    }
+    let mut res = see_other("/login?signed_out=1");
+    if let Ok(v) = auth.settings.clear_cookie().parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn emails_are_checked_for_shape() {
+        use super::valid_email;
+        assert!(valid_email("ada@engine.example"));
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.y",
+            "ada@localhost",
+            "a b@x.y",
+            "<a>@x.y",
+            "ada@x.",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Accounts and sessions over HTTP, on both engines: first-run setup, sign-in without
+//! account enumeration, session rotation and destruction, tampered cookies, and the role
+//! matrix of every server function and page.
+
+mod common;
+
+use app::domain::Role;
+use common::TestDb;
+use reqwest::{Client, StatusCode};
+use std::net::SocketAddr;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn spawn(db: server::store::Db) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let app = server::http::router(db, server::http::leptos_options(addr));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn post_form(c: &Client, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    c.post(format!("{base}{path}"))
+        .header("origin", base)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("amends_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+async fn add_user(db: &server::store::Db, email: &str, role: Role) {
+    let hash = server::auth::password::hash(PASSWORD.into()).await.unwrap();
+    db.create_user(
+        server::store::NewUser {
+            email,
+            name: "Someone",
+            role,
+            password_hash: &hash,
+        },
+        None,
+        false,
+        0,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn setup_login_rotation_logout_and_tampering() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        let base = spawn(db.clone()).await;
+        let c = client();
+
+        // With nobody to sign in, every page leads to the one-time setup.
+        let res = c.get(format!("{base}/incidents")).send().await.unwrap();
+        assert_eq!(
+            (res.status(), location(&res)),
+            (StatusCode::SEE_OTHER, "/setup".into()),
+            "{engine}"
+        );
+
+        // Setup validates at the edge and keeps what was typed (not the password).
+        let weak = post_form(
+            &c,
+            &base,
+            "/setup",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@team.example"),
+                ("password", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await;
+        assert!(
+            location(&weak).starts_with("/setup?error=password"),
+            "{engine}: {}",
+            location(&weak)
+        );
+        assert!(
+            location(&weak).contains("email=ada%40team.example")
+                && !location(&weak).contains("short")
+        );
+        assert_eq!(db.active_user_count().await.unwrap(), 0);
+        let mismatch = post_form(
+            &c,
+            &base,
+            "/setup",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@team.example"),
+                ("password", PASSWORD),
+                ("confirm", "correct horse batterx"),
+            ],
+        )
+        .await;
+        assert!(location(&mismatch).starts_with("/setup?error=confirm"));
+
+        let ok = post_form(
+            &c,
+            &base,
+            "/setup",
+            &[
+                ("name", "Ada"),
+                ("email", "Ada@Team.example"),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(location(&ok), "/", "{engine}");
+        let first = session_cookie(&ok).expect("setup signs the admin in");
+        assert_eq!(
+            c.get(format!("{base}/incidents"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+
+        // Setup is one-time.
+        let again = post_form(
+            &client(),
+            &base,
+            "/setup",
+            &[
+                ("name", "Eve"),
+                ("email", "eve@evil.example"),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(location(&again), "/login?error=already_set_up", "{engine}");
+        assert_eq!(db.active_user_count().await.unwrap(), 1);
+
+        // A wrong password and an unknown account get the very same answer.
+        let wrong = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[
+                ("email", "x@team.example"),
+                ("password", "wrong password here"),
+            ],
+        )
+        .await;
+        let unknown_pw = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[
+                ("email", "ada@team.example"),
+                ("password", "wrong password here"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            location(&wrong).replace("x%40", "ada%40"),
+            location(&unknown_pw),
+            "{engine}: enumeration"
+        );
+        assert!(session_cookie(&wrong).is_none() && session_cookie(&unknown_pw).is_none());
+
+        // Each sign-in issues a new session id.
+        let c2 = client();
+        let login = post_form(
+            &c2,
+            &base,
+            "/login",
+            &[
+                ("email", "ada@team.example"),
+                ("password", PASSWORD),
+                ("next", "/customers?q=a"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&login), "/customers?q=a");
+        let second = session_cookie(&login).unwrap();
+        assert_ne!(first, second, "{engine}: session id rotated");
+        // An off-site `next` is ignored.
+        let off = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[
+                ("email", "ada@team.example"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&off), "/");
+
+        // A tampered or made-up cookie is a stranger.
+        let forged = no_jar_get(
+            &base,
+            "/incidents",
+            &format!("amends_session={}", "0".repeat(64)),
+        )
+        .await;
+        assert_eq!(forged.status(), 303);
+        let altered = no_jar_get(
+            &base,
+            "/incidents",
+            &format!(
+                "{}{}",
+                &second[..second.len() - 1],
+                if second.ends_with('0') { '1' } else { '0' }
+            ),
+        )
+        .await;
+        assert_eq!(altered.status(), 303);
+
+        // Logout destroys the session on the server: replaying the cookie fails.
+        let out = post_form(&c2, &base, "/logout", &[]).await;
+        assert_eq!(location(&out), "/login?signed_out=1");
+        let replay = no_jar_get(&base, "/incidents", &second).await;
+        assert_eq!(replay.status(), 303, "{engine}: session survived logout");
+        assert_eq!(
+            no_jar_get(&base, "/incidents", &first).await.status(),
+            200,
+            "other sessions live on"
+        );
+
+        // Sign-ins are in the audit log, never with a password.
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT action, after FROM audit_log ORDER BY id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        let actions: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert!(
+            actions.starts_with(&[
+                "create",
+                "login_success",
+                "login_failure",
+                "login_failure",
+                "login_success"
+            ]),
+            "{engine}: {actions:?}"
+        );
+        assert!(actions.contains(&"logout"));
+        assert!(
+            rows.iter()
+                .all(|r| !r.1.clone().unwrap_or_default().contains("wrong password")),
+            "password in audit log"
+        );
+        t.drop_async().await;
+    }
+}
+
+async fn no_jar_get(base: &str, path: &str, cookie: &str) -> reqwest::Response {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Who may call what. Every server function must have a row: a new endpoint without one
+/// fails this test.
+const SERVER_FN_MATRIX: &[(&str, Option<Role>)] = &[
+    // (path, least role allowed; None = anyone)
+    ("/api/fn/overview", Some(Role::Viewer)),
+    ("/api/fn/incidents/list", Some(Role::Viewer)),
+    ("/api/fn/incidents/get", Some(Role::Viewer)),
+    ("/api/fn/customers/list", Some(Role::Viewer)),
+    ("/api/fn/replies/list", Some(Role::Viewer)),
+    ("/api/fn/session/whoami", None),
+];
+
+const PAGES: &[(&str, Option<Role>)] = &[
+    ("/", Some(Role::Viewer)),
+    ("/incidents", Some(Role::Viewer)),
+    ("/incidents/1", Some(Role::Viewer)),
+    ("/customers", Some(Role::Viewer)),
+    ("/replies", Some(Role::Viewer)),
+    ("/reports", Some(Role::Viewer)),
+    ("/login", None),
+    ("/setup", None),
+    ("/healthz", None),
+];
+
+#[tokio::test]
+async fn role_matrix_covers_every_server_function_and_page() {
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    for path in &registered {
+        assert!(
+            SERVER_FN_MATRIX.iter().any(|(p, _)| p == path),
+            "server function {path} has no entry in the role matrix"
+        );
+    }
+    assert_eq!(
+        registered.len(),
+        SERVER_FN_MATRIX.len(),
+        "matrix lists a server function that does not exist"
+    );
+
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        let world = server::demo::simulate(9, server::demo::Scale::Small, common::UNTIL);
+        server::demo::write(&db, &world, false).await.unwrap();
+        let base = spawn(db.clone()).await;
+        let mut callers: Vec<(Option<Role>, Client)> = vec![(None, client())];
+        for role in [Role::Viewer, Role::Editor, Role::Admin] {
+            let email = format!("{}@team.example", role.code());
+            add_user(&db, &email, role).await;
+            let c = client();
+            let res = post_form(
+                &c,
+                &base,
+                "/login",
+                &[("email", &email), ("password", PASSWORD)],
+            )
+            .await;
+            assert_eq!(location(&res), "/");
+            callers.push((Some(role), c));
+        }
+        for (caller_role, c) in &callers {
+            for (path, needed) in SERVER_FN_MATRIX {
+                let body = if path.ends_with("/get") { "id=1" } else { "" };
+                let res = c
+                    .post(format!("{base}{path}"))
+                    .header("origin", &base)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let allowed = match (needed, caller_role) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(n), Some(r)) => r.allows(*n),
+                };
+                let want = if allowed {
+                    StatusCode::OK
+                } else if caller_role.is_none() {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(res.status(), want, "{engine}: {path} as {:?}", caller_role);
+            }
+            for (path, needed) in PAGES {
+                let res = c.get(format!("{base}{path}")).send().await.unwrap();
+                let allowed =
+                    needed.is_none() || caller_role.is_some_and(|r| r.allows(needed.unwrap()));
+                if allowed {
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::OK,
+                        "{engine}: page {path} as {:?}",
+                        caller_role
+                    );
+                } else {
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::SEE_OTHER,
+                        "{engine}: page {path} as {:?}",
+                        caller_role
+                    );
+                    assert!(location(&res).starts_with("/login?next="));
+                }
+            }
+        }
+        t.drop_async().await;
+    }
+}
