@@ -407,3 +407,106 @@ async fn role_matrix_covers_every_server_function_and_page() {
         t.drop_async().await;
     }
 }
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_address_and_per_account() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        add_user(&db, "ada@team.example", Role::Admin).await;
+        let base = spawn(db.clone()).await;
+
+        // Ten failures a minute from one address, then even the right password waits.
+        for i in 0..10 {
+            let res = post_form(
+                &client(),
+                &base,
+                "/login",
+                &[
+                    ("email", "ada@team.example"),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await;
+            assert!(
+                location(&res).starts_with("/login?error=invalid"),
+                "{engine}: attempt {i}"
+            );
+        }
+        let res = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[("email", "ada@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        assert!(
+            location(&res).starts_with("/login?error=throttled&wait=1"),
+            "{engine}: {}",
+            location(&res)
+        );
+        assert!(session_cookie(&res).is_none());
+        // The same holds for an email nobody has: no hint whether the account exists.
+        let res = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[("email", "nobody@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        assert!(
+            location(&res).starts_with("/login?error=throttled"),
+            "{engine}"
+        );
+
+        // A hundred failures an hour for one account, from anywhere, lock that account only.
+        let now = server::auth::session::now_ms();
+        sqlx::query("DELETE FROM audit_log")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        for i in 0..100 {
+            let ip = format!("10.0.{}.{}", i / 250, i % 250);
+            server::store::audit(
+                &mut tx,
+                now - 30 * 60_000 + i,
+                None,
+                "login_failure",
+                "session",
+                Some("ada@team.example"),
+                None,
+                None,
+                Some(&ip),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let res = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[("email", "ada@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        let loc = location(&res);
+        assert!(
+            loc.starts_with("/login?error=throttled&wait=30"),
+            "{engine}: {loc}"
+        );
+        add_user(&db, "grace@team.example", Role::Viewer).await;
+        let other = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[("email", "grace@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(
+            location(&other),
+            "/",
+            "{engine}: other accounts are not locked"
+        );
+        t.drop_async().await;
+    }
+}

@@ -21,7 +21,13 @@ fn login_message(code: &str) -> Option<&'static str> {
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
-    let error = move || login_message(&q("error"));
+    let error = move || match q("error").as_str() {
+        "throttled" => Some(match q("wait").parse::<u32>().unwrap_or(1) {
+            0 | 1 => "Too many sign-in attempts. Try again in a minute.".to_string(),
+            n => format!("Too many sign-in attempts. Try again in {n} minutes."),
+        }),
+        code => login_message(code).map(str::to_string),
+    };
     view! {
         <Title text="Sign in"/>
         <section class="auth-card" aria-labelledby="login-h">

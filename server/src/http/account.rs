@@ -68,6 +68,19 @@ pub async fn login(
     let email = form.email.trim().to_lowercase();
     let next = safe_next(form.next.as_deref());
     let ip = peer.ip().to_string();
+    match crate::auth::throttle::wait_ms(&auth.db, &ip, &email, now_ms()).await {
+        Ok(None) => {}
+        Ok(Some(wait)) => {
+            tracing::warn!("sign-in throttled");
+            return see_other(&format!(
+                "/login?error=throttled&wait={}&email={}&next={}",
+                (wait + 59_999) / 60_000,
+                encode(&email),
+                encode(&next)
+            ));
+        }
+        Err(_) => return see_other("/login?error=unavailable"),
+    }
     let candidate = match auth.db.login_candidate(&email).await {
         Ok(c) => c,
         Err(_) => return see_other("/login?error=unavailable"),
