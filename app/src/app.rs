@@ -3,6 +3,7 @@
 use crate::components::layout::Layout;
 use crate::pages::{
     account::{LoginPage, SetupPage},
+    admin::{AuditPage, UsersPage},
     customers::CustomersPage,
     dashboard::DashboardPage,
     incident::IncidentPage,
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers") view=CustomersPage/>
                     <Route path=path!("/replies") view=RepliesPage/>
                     <Route path=path!("/reports") view=ReportsPage/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                 </Routes>

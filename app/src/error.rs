@@ -13,6 +13,9 @@ pub enum AppError {
     Unavailable,
     #[error("{0}")]
     Invalid(String),
+    /// One form field is wrong; the page shows the message next to it.
+    #[error("{message}")]
+    Field { field: String, message: String },
     #[error("Please sign in to continue.")]
     Unauthorized,
     #[error("Your role does not allow this. Ask an admin if you need it.")]
@@ -54,6 +57,23 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) | StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Internal => AppError::Internal,
+        }
+    }
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Field {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The message for `field`, when this error is about it.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Field { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
         }
     }
 }

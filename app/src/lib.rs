@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;

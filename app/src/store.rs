@@ -3,7 +3,8 @@
 //! the Leptos context as `Arc<dyn Store>`.
 
 use crate::domain::{
-    CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
+    AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
+    Role, UserRow,
 };
 use crate::error::StoreError;
 use std::sync::Arc;
@@ -26,4 +27,32 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<CustomerRow>, StoreError>;
     /// Replies, newest first.
     async fn list_replies(&self, page: PageRequest) -> Result<Page<ReplyRow>, StoreError>;
+
+    /// Every team member, admins first.
+    async fn list_users(&self) -> Result<Vec<UserRow>, StoreError>;
+    /// Create an active user (the password already hashed); audited as `actor`.
+    async fn add_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        actor: i64,
+    ) -> Result<i64, StoreError>;
+    /// Change a user's role and whether they may sign in. Refuses to leave Amends without
+    /// an active admin; deactivating ends the user's sessions at once.
+    async fn update_user(
+        &self,
+        id: i64,
+        role: Role,
+        active: bool,
+        actor: i64,
+    ) -> Result<(), StoreError>;
+    /// The audit log, newest first, optionally only one entity type or action.
+    async fn list_audit(
+        &self,
+        entity: Option<String>,
+        action: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<AuditRow>, StoreError>;
 }

@@ -296,16 +296,28 @@ async fn no_jar_get(base: &str, path: &str, cookie: &str) -> reqwest::Response {
         .unwrap()
 }
 
-/// Who may call what. Every server function must have a row: a new endpoint without one
-/// fails this test.
-const SERVER_FN_MATRIX: &[(&str, Option<Role>)] = &[
-    // (path, least role allowed; None = anyone)
-    ("/api/fn/overview", Some(Role::Viewer)),
-    ("/api/fn/incidents/list", Some(Role::Viewer)),
-    ("/api/fn/incidents/get", Some(Role::Viewer)),
-    ("/api/fn/customers/list", Some(Role::Viewer)),
-    ("/api/fn/replies/list", Some(Role::Viewer)),
-    ("/api/fn/session/whoami", None),
+/// Who may call what, with a valid body for each. Every server function must have a row:
+/// a new endpoint without one fails this test.
+const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
+    // (path, least role allowed (None = anyone), form body)
+    ("/api/fn/overview", Some(Role::Viewer), ""),
+    ("/api/fn/incidents/list", Some(Role::Viewer), ""),
+    ("/api/fn/incidents/get", Some(Role::Viewer), "id=1"),
+    ("/api/fn/customers/list", Some(Role::Viewer), "q=a"),
+    ("/api/fn/replies/list", Some(Role::Viewer), ""),
+    ("/api/fn/session/whoami", None, ""),
+    ("/api/fn/users/list", Some(Role::Admin), ""),
+    (
+        "/api/fn/users/create",
+        Some(Role::Admin),
+        "name=New&email=NEW&role=viewer&password=seven+quiet+otters",
+    ),
+    (
+        "/api/fn/users/update",
+        Some(Role::Admin),
+        "id=ME&role=admin&active=true",
+    ),
+    ("/api/fn/audit/list", Some(Role::Admin), "entity=user"),
 ];
 
 const PAGES: &[(&str, Option<Role>)] = &[
@@ -315,6 +327,8 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/customers", Some(Role::Viewer)),
     ("/replies", Some(Role::Viewer)),
     ("/reports", Some(Role::Viewer)),
+    ("/admin/users", Some(Role::Admin)),
+    ("/admin/audit", Some(Role::Admin)),
     ("/login", None),
     ("/setup", None),
     ("/healthz", None),
@@ -327,7 +341,7 @@ async fn role_matrix_covers_every_server_function_and_page() {
         .collect();
     for path in &registered {
         assert!(
-            SERVER_FN_MATRIX.iter().any(|(p, _)| p == path),
+            SERVER_FN_MATRIX.iter().any(|(p, _, _)| p == path),
             "server function {path} has no entry in the role matrix"
         );
     }
@@ -342,10 +356,15 @@ async fn role_matrix_covers_every_server_function_and_page() {
         let world = server::demo::simulate(9, server::demo::Scale::Small, common::UNTIL);
         server::demo::write(&db, &world, false).await.unwrap();
         let base = spawn(db.clone()).await;
-        let mut callers: Vec<(Option<Role>, Client)> = vec![(None, client())];
+        let mut callers: Vec<(Option<Role>, Client, i64)> = vec![(None, client(), 0)];
         for role in [Role::Viewer, Role::Editor, Role::Admin] {
             let email = format!("{}@team.example", role.code());
             add_user(&db, &email, role).await;
+            let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
             let c = client();
             let res = post_form(
                 &c,
@@ -355,11 +374,13 @@ async fn role_matrix_covers_every_server_function_and_page() {
             )
             .await;
             assert_eq!(location(&res), "/");
-            callers.push((Some(role), c));
+            callers.push((Some(role), c, id));
         }
-        for (caller_role, c) in &callers {
-            for (path, needed) in SERVER_FN_MATRIX {
-                let body = if path.ends_with("/get") { "id=1" } else { "" };
+        for (n, (caller_role, c, my_id)) in callers.iter().enumerate() {
+            for (path, needed, body) in SERVER_FN_MATRIX {
+                let body = body
+                    .replace("NEW", &format!("new{n}%40team.example"))
+                    .replace("ME", &my_id.to_string());
                 let res = c
                     .post(format!("{base}{path}"))
                     .header("origin", &base)
@@ -393,14 +414,21 @@ async fn role_matrix_covers_every_server_function_and_page() {
                         "{engine}: page {path} as {:?}",
                         caller_role
                     );
-                } else {
+                } else if caller_role.is_none() {
                     assert_eq!(
                         res.status(),
                         StatusCode::SEE_OTHER,
-                        "{engine}: page {path} as {:?}",
-                        caller_role
+                        "{engine}: page {path} as anonymous"
                     );
                     assert!(location(&res).starts_with("/login?next="));
+                } else {
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::FORBIDDEN,
+                        "{engine}: page {path} as {caller_role:?}"
+                    );
+                    let html = res.text().await.unwrap();
+                    assert!(html.contains("This part of Amends is for admins."));
                 }
             }
         }
@@ -506,6 +534,93 @@ async fn sign_in_is_throttled_per_address_and_per_account() {
             location(&other),
             "/",
             "{engine}: other accounts are not locked"
+        );
+        t.drop_async().await;
+    }
+}
+
+#[tokio::test]
+async fn the_last_admin_stays_and_deactivation_ends_sessions_with_an_audit_trail() {
+    use app::store::Store;
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        add_user(&db, "ada@team.example", Role::Admin).await;
+        add_user(&db, "vic@team.example", Role::Viewer).await;
+        let users = db.list_users().await.unwrap();
+        let (ada, vic) = (users[0].id, users[1].id);
+        assert_eq!(users[0].role, Role::Admin, "{engine}: admins listed first");
+
+        // The only admin can neither be demoted nor deactivated.
+        for (role, active) in [(Role::Editor, true), (Role::Admin, false)] {
+            let err = db.update_user(ada, role, active, ada).await.unwrap_err();
+            assert!(
+                err.to_string().contains("at least one admin"),
+                "{engine}: {err}"
+            );
+        }
+        // With a second admin, the first may step down.
+        db.update_user(vic, Role::Admin, true, ada).await.unwrap();
+        db.update_user(ada, Role::Viewer, true, vic).await.unwrap();
+
+        // Deactivating ends their sessions at once.
+        let base = spawn(db.clone()).await;
+        let c = client();
+        let res = post_form(
+            &c,
+            &base,
+            "/login",
+            &[("email", "ada@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(location(&res), "/");
+        assert_eq!(
+            c.get(format!("{base}/customers"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        db.update_user(ada, Role::Viewer, false, vic).await.unwrap();
+        assert_eq!(
+            c.get(format!("{base}/customers"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "{engine}: session outlived deactivation"
+        );
+        let again = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[("email", "ada@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        assert!(
+            location(&again).starts_with("/login?error=invalid"),
+            "{engine}: deactivated user signed in"
+        );
+
+        let audit = db
+            .list_audit(
+                Some("user".into()),
+                Some("update".into()),
+                app::domain::PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.total, 3, "{engine}");
+        let last = &audit.items[0];
+        assert_eq!(last.entity_id.as_deref(), Some(ada.to_string().as_str()));
+        assert_eq!(
+            last.before.as_deref(),
+            Some(r#"{"active":true,"role":"viewer"}"#)
+        );
+        assert_eq!(
+            last.after.as_deref(),
+            Some(r#"{"active":false,"role":"viewer"}"#)
         );
         t.drop_async().await;
     }

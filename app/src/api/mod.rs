@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod incidents;
 pub mod replies;
 pub mod session;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn store() -> Result<crate::store::SharedStore, crate::error::AppError> {
@@ -36,6 +37,22 @@ pub(crate) fn require(
             Err(AppError::Forbidden)
         }
     }
+}
+
+/// Give an error its HTTP status (the framework answers 500 otherwise), so logs and API
+/// callers can tell a rejected form from a failure.
+#[cfg(feature = "ssr")]
+pub(crate) fn fail(e: crate::error::AppError) -> crate::error::AppError {
+    use crate::error::AppError;
+    set_status(match &e {
+        AppError::Field { .. } | AppError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => http::StatusCode::NOT_FOUND,
+        AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => http::StatusCode::FORBIDDEN,
+        AppError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal | AppError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+    });
+    e
 }
 
 #[cfg(feature = "ssr")]

@@ -45,6 +45,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {move || Suspend::new(async move {
                         me.await.ok().flatten().map(|u| view! {
                             <form method="post" action="/logout" class="who">
+                                {(u.role == crate::domain::Role::Admin).then(|| view! {
+                                    <a class="who-link" href="/admin/users">"Team"</a>
+                                    <a class="who-link" href="/admin/audit">"Audit log"</a>
+                                })}
                                 <span class="who-name" title=u.email.clone()>{u.name.clone()}
                                     <span class="who-role">{u.role.label()}</span></span>
                                 <button type="submit" class="link-button">"Sign out"</button>

@@ -140,3 +140,67 @@ pub struct UserInfo {
     pub email: String,
     pub role: Role,
 }
+
+/// A team member, for the admin's user list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: i64,
+    pub last_seen_at: Option<i64>,
+}
+
+/// One audit log entry; `before` and `after` are JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub user: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// A plausible email address: something@something.tld, no spaces, at most 254 characters.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 254
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn emails_are_checked_for_shape() {
+        use super::valid_email;
+        assert!(valid_email("ada@engine.example"));
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.y",
+            "ada@localhost",
+            "a b@x.y",
+            "<a>@x.y",
+            "ada@x.",
+            "a@b@c.d",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,8 +1,10 @@
 //! One module per page.
 
 pub mod account;
+pub mod admin;
 pub mod customers;
 pub mod dashboard;
+pub mod forbidden;
 pub mod incident;
 pub mod incidents;
 pub mod not_found;

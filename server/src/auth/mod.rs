@@ -1,6 +1,6 @@
 //! Signing in and out: password hashing, session cookies, the authentication middleware and
 //! the `/setup`, `/login` and `/logout` form handlers.
 
-pub mod password;
+pub use app::auth::password;
 pub mod session;
 pub mod throttle;

@@ -45,20 +45,7 @@ fn signed_in(auth: &AuthState, token: &str, to: &str) -> Response {
     res
 }
 
-/// A plausible email: something@something.tld, no spaces, at most 254 characters.
-pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && email.len() <= 254
-        && !email
-            .chars()
-            .any(|c| c.is_whitespace() || c == '<' || c == '>')
-}
+pub use app::domain::valid_email;
 
 pub async fn login(
     State(auth): State<AuthState>,
@@ -211,25 +198,4 @@ pub async fn logout(
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn emails_are_checked_for_shape() {
-        use super::valid_email;
-        assert!(valid_email("ada@engine.example"));
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@x.y",
-            "ada@localhost",
-            "a b@x.y",
-            "<a>@x.y",
-            "ada@x.",
-        ] {
-            assert!(!valid_email(bad), "{bad}");
-        }
-    }
 }

@@ -10,6 +10,7 @@ mod overview;
 mod replies;
 mod rows;
 pub mod seed;
+mod team;
 mod users;
 
 pub use connect::{redact_url, sqlite_url_in, Engine};
@@ -17,7 +18,8 @@ pub use error::map_err;
 pub use users::{audit, LoginCandidate, NewUser, SessionUser};
 
 use app::domain::{
-    CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
+    AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
+    Role, UserRow,
 };
 use app::error::StoreError;
 use sqlx::AnyPool;
@@ -90,4 +92,48 @@ impl app::store::Store for Db {
     async fn list_replies(&self, page: PageRequest) -> Result<Page<ReplyRow>, StoreError> {
         replies::list(self, page).await
     }
+
+    async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
+        team::list_users(self).await
+    }
+
+    async fn add_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        actor: i64,
+    ) -> Result<i64, StoreError> {
+        let user = NewUser {
+            email,
+            name,
+            role,
+            password_hash,
+        };
+        team::add_user(self, user, actor, now_ms()).await
+    }
+
+    async fn update_user(
+        &self,
+        id: i64,
+        role: Role,
+        active: bool,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        team::update_user(self, id, role, active, actor, now_ms()).await
+    }
+
+    async fn list_audit(
+        &self,
+        entity: Option<String>,
+        action: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<AuditRow>, StoreError> {
+        team::list_audit(self, entity, action, page).await
+    }
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -1,0 +1,3 @@
+//! Account rules the server functions need (server side only).
+
+pub mod password;

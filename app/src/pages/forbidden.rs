@@ -1,0 +1,33 @@
+//! 403: signed in, but this is not for your role.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ForbiddenPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <Title text="Not for your role"/>
+        <section class="oops" aria-labelledby="forbidden-title">
+            <div class="oops-card" aria-hidden="true">
+                <div class="oops-stamp">"ADMIN"</div>
+                <div class="oops-code">"403"</div>
+                <div class="oops-coupon">
+                    <span class="oops-coupon-label">"Staff only"</span>
+                    <span class="oops-coupon-value">"behind this door"</span>
+                </div>
+            </div>
+            <div class="oops-text">
+                <p class="eyebrow">"Access · admins only"</p>
+                <h1 id="forbidden-title">"This part of Amends is for admins."</h1>
+                <p>"You are signed in, but your role does not open this page. If you need it, ask an admin of your Amends to change your role."</p>
+                <ul class="oops-links">
+                    <li><a class="button primary" href="/">"Back to the dashboard"</a></li>
+                </ul>
+            </div>
+        </section>
+    }
+}
