@@ -8,6 +8,7 @@ use crate::pages::{
     dashboard::DashboardPage,
     incident::IncidentPage,
     incidents::IncidentsPage,
+    my_account::AccountPage,
     not_found::NotFoundPage,
     replies::RepliesPage,
     reports::ReportsPage,
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports") view=ReportsPage/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                 </Routes>

@@ -55,4 +55,13 @@ pub trait Store: Send + Sync + 'static {
         action: Option<String>,
         page: PageRequest,
     ) -> Result<Page<AuditRow>, StoreError>;
+    /// The stored password hash of an active user.
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError>;
+    /// Replace a user's password; ends their other sessions (all but `keep_session`).
+    async fn change_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError>;
 }

@@ -318,6 +318,11 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         "id=ME&role=admin&active=true",
     ),
     ("/api/fn/audit/list", Some(Role::Admin), "entity=user"),
+    (
+        "/api/fn/account/password",
+        Some(Role::Viewer),
+        "current=correct+horse+battery&new=another+fine+phrase&confirm=another+fine+phrase",
+    ),
 ];
 
 const PAGES: &[(&str, Option<Role>)] = &[
@@ -327,6 +332,7 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/customers", Some(Role::Viewer)),
     ("/replies", Some(Role::Viewer)),
     ("/reports", Some(Role::Viewer)),
+    ("/account", Some(Role::Viewer)),
     ("/admin/users", Some(Role::Admin)),
     ("/admin/audit", Some(Role::Admin)),
     ("/login", None),
@@ -622,6 +628,102 @@ async fn the_last_admin_stays_and_deactivation_ends_sessions_with_an_audit_trail
             last.after.as_deref(),
             Some(r#"{"active":false,"role":"viewer"}"#)
         );
+        t.drop_async().await;
+    }
+}
+
+#[tokio::test]
+async fn changing_a_password_needs_the_current_one_and_ends_other_sessions() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        add_user(&db, "ada@team.example", Role::Editor).await;
+        let base = spawn(db.clone()).await;
+        let (laptop, phone) = (client(), client());
+        for c in [&laptop, &phone] {
+            let res = post_form(
+                c,
+                &base,
+                "/login",
+                &[("email", "ada@team.example"), ("password", PASSWORD)],
+            )
+            .await;
+            assert_eq!(location(&res), "/");
+        }
+        let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+            let laptop = laptop.clone();
+            let url = format!("{base}/api/fn/account/password");
+            let origin = base.clone();
+            async move {
+                laptop
+                    .post(url)
+                    .header("origin", origin)
+                    .form(&[("current", current), ("new", new), ("confirm", confirm)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let wrong = change(
+            "not my password",
+            "another fine phrase",
+            "another fine phrase",
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert!(wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("not your current password"));
+        let weak = change(PASSWORD, "short", "short").await;
+        assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let ok = change(PASSWORD, "another fine phrase", "another fine phrase").await;
+        assert_eq!(ok.status(), StatusCode::OK, "{engine}");
+
+        assert_eq!(
+            laptop
+                .get(format!("{base}/customers"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "this session lives"
+        );
+        assert_eq!(
+            phone
+                .get(format!("{base}/customers"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "{engine}: other session ended"
+        );
+        let old = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[("email", "ada@team.example"), ("password", PASSWORD)],
+        )
+        .await;
+        assert!(location(&old).starts_with("/login?error=invalid"));
+        let new = post_form(
+            &client(),
+            &base,
+            "/login",
+            &[
+                ("email", "ada@team.example"),
+                ("password", "another fine phrase"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&new), "/");
+        let leaked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE after LIKE '%argon2%' OR after LIKE '%another fine%'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(leaked, 0, "{engine}: password or hash in the audit log");
         t.drop_async().await;
     }
 }

@@ -1,6 +1,7 @@
 //! Server functions, grouped by the noun they serve. Each is thin: take the store from the
 //! context, parse the input, call, map the error.
 
+pub mod account;
 pub mod customers;
 pub mod dashboard;
 pub mod incidents;

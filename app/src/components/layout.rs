@@ -49,8 +49,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <a class="who-link" href="/admin/users">"Team"</a>
                                     <a class="who-link" href="/admin/audit">"Audit log"</a>
                                 })}
-                                <span class="who-name" title=u.email.clone()>{u.name.clone()}
-                                    <span class="who-role">{u.role.label()}</span></span>
+                                <a class="who-name" href="/account" title=format!("{} — your account", u.email)>{u.name.clone()}
+                                    <span class="who-role">{u.role.label()}</span></a>
                                 <button type="submit" class="link-button">"Sign out"</button>
                             </form>
                         })

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod forbidden;
 pub mod incident;
 pub mod incidents;
+pub mod my_account;
 pub mod not_found;
 pub mod replies;
 pub mod reports;

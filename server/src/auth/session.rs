@@ -119,10 +119,11 @@ fn is_public(path: &str) -> bool {
 
 /// Find the session's user and put it in the request; send strangers to sign in.
 pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next: Next) -> Response {
-    let user = match auth.settings.token(req.headers()) {
-        Some(token) => auth
+    let session = auth.settings.token(req.headers()).map(|t| token_hash(&t));
+    let user = match &session {
+        Some(hash) => auth
             .db
-            .session_user(&token_hash(&token), now_ms(), auth.settings.idle_ms)
+            .session_user(hash, now_ms(), auth.settings.idle_ms)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "session lookup failed");
@@ -133,6 +134,9 @@ pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next:
     let path = req.uri().path().to_string();
     match user {
         Some(u) => {
+            if let Some(hash) = session {
+                req.extensions_mut().insert(app::auth::CurrentSession(hash));
+            }
             req.extensions_mut().insert(UserInfo {
                 id: u.id,
                 name: u.name,

@@ -28,7 +28,7 @@ impl Scale {
         match self {
             Scale::Small => (500, 60, 5.0, 1.0),
             Scale::Medium => (10_000, 300, 1.5, 6.0),
-            Scale::Large => (100_000, 900, 0.45, 6.6),
+            Scale::Large => (100_000, 900, 0.45, 6.7),
         }
     }
 }

@@ -132,6 +132,53 @@ impl app::store::Store for Db {
     ) -> Result<Page<AuditRow>, StoreError> {
         team::list_audit(self, entity, action, page).await
     }
+
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)
+    }
+
+    async fn change_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        // Never the hash itself: only that it changed.
+        let after = serde_json::json!({ "password": "changed" });
+        let id = user_id.to_string();
+        audit(
+            &mut tx,
+            now,
+            Some(user_id),
+            "update",
+            "user",
+            Some(&id),
+            None,
+            Some(after),
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(map_err)
+    }
 }
 
 fn now_ms() -> i64 {
