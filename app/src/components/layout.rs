@@ -24,15 +24,6 @@ pub fn Layout(children: Children) -> impl IntoView {
         set_menu_open.set(false);
     });
 
-    let is_current = move |href: &str| {
-        let path = location.pathname.get();
-        if href == "/" {
-            path == "/"
-        } else {
-            path == href || path.starts_with(&format!("{href}/"))
-        }
-    };
-
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -41,6 +32,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"✦"</span>
                     <span class="brand-name">"Amends"</span>
                 </a>
+                // Navigation and the account menu appear only for a signed-in person.
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         me.await.ok().flatten().map(|u| view! {
@@ -53,51 +45,57 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <span class="who-role">{u.role.label()}</span></a>
                                 <button type="submit" class="link-button">"Sign out"</button>
                             </form>
+                            <button
+                                class="menu-toggle"
+                                type="button"
+                                aria-controls="primary-nav"
+                                aria-expanded=move || menu_open.get().to_string()
+                                on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                            >
+                                <span aria-hidden="true">"☰"</span>
+                                " Menu"
+                            </button>
+                            <PrimaryNav open=menu_open/>
                         })
                     })}
                 </Suspense>
-                <button
-                    class="menu-toggle"
-                    type="button"
-                    aria-controls="primary-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    <span aria-hidden="true">"☰"</span>
-                    " Menu"
-                </button>
-                <nav
-                    id="primary-nav"
-                    class="primary-nav"
-                    class:open=move || menu_open.get()
-                    aria-label="Main"
-                >
-                    <ul>
-                        {NAV
-                            .iter()
-                            .map(|(href, label)| {
-                                let href = *href;
-                                view! {
-                                    <li>
-                                        <A
-                                            href=href
-                                            attr:aria-current=move || {
-                                                is_current(href).then_some("page")
-                                            }
-                                        >
-                                            {*label}
-                                        </A>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </nav>
             </div>
         </header>
         <main id="main" class="page">{children()}</main>
         <footer class="footer">
             <p>"Amends — recover well when you let customers down."</p>
         </footer>
+    }
+}
+
+#[component]
+fn PrimaryNav(open: ReadSignal<bool>) -> impl IntoView {
+    let location = use_location();
+    let is_current = move |href: &str| {
+        let path = location.pathname.get();
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
+    view! {
+        <nav id="primary-nav" class="primary-nav" class:open=move || open.get() aria-label="Main">
+            <ul>
+                {NAV
+                    .iter()
+                    .map(|(href, label)| {
+                        let href = *href;
+                        view! {
+                            <li>
+                                <A href=href attr:aria-current=move || is_current(href).then_some("page")>
+                                    {*label}
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
     }
 }

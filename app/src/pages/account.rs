@@ -45,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <button type="submit" class="button primary">"Sign in"</button>
             </form>
-            <p class="muted small">"Forgot your password? Ask an admin of your Amends to set a new one."</p>
+            <p class="muted small">"Forgot your password? Ask an admin of your Amends for help."</p>
         </section>
     }
 }
