@@ -356,6 +356,16 @@ async fn role_matrix_covers_every_server_function_and_page() {
         SERVER_FN_MATRIX.len(),
         "matrix lists a server function that does not exist"
     );
+    // Every page route has a row too.
+    let routes = leptos_axum::generate_route_list(app::app::App);
+    for route in &routes {
+        let path = route.path().replace(":id", "1").replace("{id}", "1");
+        assert!(
+            PAGES.iter().any(|(p, _)| *p == path),
+            "page {} has no entry in the role matrix",
+            route.path()
+        );
+    }
 
     for t in [TestDb::sqlite().await, TestDb::postgres().await] {
         let (db, engine) = (t.db.clone(), t.engine);
@@ -724,6 +734,63 @@ async fn changing_a_password_needs_the_current_one_and_ends_other_sessions() {
             .await
             .unwrap();
         assert_eq!(leaked, 0, "{engine}: password or hash in the audit log");
+        t.drop_async().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_after_the_idle_and_absolute_timeouts() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        add_user(&db, "ada@team.example", Role::Viewer).await;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM users")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let (idle, hour) = (30 * 60_000, 3_600_000);
+        let t0 = 1_000_000_000_000;
+        db.start_session("s1", id, t0, t0 + 12 * hour, None)
+            .await
+            .unwrap();
+        // A fresh session is alive just before the idle limit; another, untouched, is gone
+        // just after it.
+        db.start_session("s0", id, t0, t0 + 12 * hour, None)
+            .await
+            .unwrap();
+        assert!(
+            db.session_user("s0", t0 + idle - 1, idle)
+                .await
+                .unwrap()
+                .is_some(),
+            "{engine}"
+        );
+        assert!(
+            db.session_user("s1", t0 + idle + 1, idle)
+                .await
+                .unwrap()
+                .is_none(),
+            "{engine}: idle session lived"
+        );
+        // Activity keeps it alive (seen more than a minute later refreshes the clock)...
+        db.start_session("s2", id, t0, t0 + 12 * hour, None)
+            .await
+            .unwrap();
+        let mut now = t0;
+        while now < t0 + 12 * hour - 20 * 60_000 {
+            now += 20 * 60_000;
+            assert!(
+                db.session_user("s2", now, idle).await.unwrap().is_some(),
+                "{engine}: active session ended at {now}"
+            );
+        }
+        // ...but never past the absolute limit.
+        assert!(
+            db.session_user("s2", t0 + 12 * hour + 1, idle)
+                .await
+                .unwrap()
+                .is_none(),
+            "{engine}: past 12 h"
+        );
         t.drop_async().await;
     }
 }
