@@ -70,6 +70,18 @@ pub fn count(n: i64) -> String {
     }
 }
 
+/// Percent-encodes a query-string value (everything but unreserved characters).
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +101,11 @@ mod tests {
         assert_eq!(duration(200 * 60_000), "3 h 20 min");
         assert_eq!(duration(52 * 3_600_000), "2 d 4 h");
         assert_eq!(duration(-1), "—");
+    }
+
+    #[test]
+    fn url_encode_escapes_reserved_and_unicode() {
+        assert_eq!(url_encode("a b&c=é/"), "a%20b%26c%3D%C3%A9%2F");
     }
 
     #[test]

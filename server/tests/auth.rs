@@ -4,27 +4,13 @@
 
 mod common;
 
+use common::spawn;
+
 use app::domain::Role;
 use common::TestDb;
 use reqwest::{Client, StatusCode};
-use std::net::SocketAddr;
 
 const PASSWORD: &str = "correct horse battery";
-
-async fn spawn(db: server::store::Db) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let app = server::http::router(db, server::http::leptos_options(addr));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    format!("http://{addr}")
-}
 
 fn client() -> Client {
     Client::builder()

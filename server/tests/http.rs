@@ -2,10 +2,11 @@
 
 mod common;
 
+use common::spawn;
+
 use app::domain::Role;
 use common::{TestDb, UNTIL};
 use server::demo::{simulate, write, Scale};
-use std::net::SocketAddr;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -51,21 +52,6 @@ fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
-}
-
-async fn spawn(db: server::store::Db) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let app = server::http::router(db, server::http::leptos_options(addr));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    format!("http://{addr}")
 }
 
 #[tokio::test]

@@ -63,32 +63,12 @@ pub fn CustomersPage() -> impl IntoView {
                             </table></div>
                             <Pager page page_count=count total noun="customers" href=move |n| {
                                 if search.is_empty() { format!("/customers?page={n}") }
-                                else { format!("/customers?q={}&page={n}", urlencode(&search)) }
+                                else { format!("/customers?q={}&page={n}", format::url_encode(&search)) }
                             }/>
                         }.into_any()
                     }
                 }
             })}
         </Suspense>
-    }
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn urlencode_escapes_reserved_and_unicode() {
-        assert_eq!(super::urlencode("a b&c=é"), "a%20b%26c%3D%C3%A9");
     }
 }

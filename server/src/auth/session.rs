@@ -173,17 +173,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Percent-encode for a query value.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use app::format::url_encode as encode;
 
 /// Roles as the role matrix names them.
 pub fn role_name(role: Option<Role>) -> &'static str {

@@ -104,3 +104,19 @@ where
 
 /// Midnight UTC at the start of 2026-11-23, a fixed anchor for deterministic demo data.
 pub const UNTIL: i64 = 1_795_392_000_000;
+
+/// Serve the real router on a random local port; returns its base URL.
+pub async fn spawn(db: Db) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: std::net::SocketAddr = listener.local_addr().unwrap();
+    let app = server::http::router(db, server::http::leptos_options(addr));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
