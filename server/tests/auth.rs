@@ -151,6 +151,12 @@ async fn setup_login_rotation_logout_and_tampering() {
         )
         .await;
         assert_eq!(location(&again), "/login?error=already_set_up", "{engine}");
+        let page = client().get(format!("{base}/setup")).send().await.unwrap();
+        assert_eq!(
+            location(&page),
+            "/login",
+            "{engine}: setup page after setup"
+        );
         assert_eq!(db.active_user_count().await.unwrap(), 1);
 
         // A wrong password and an unknown account get the very same answer.
@@ -407,6 +413,15 @@ async fn role_matrix_covers_every_server_function_and_page() {
             }
             for (path, needed) in PAGES {
                 let res = c.get(format!("{base}{path}")).send().await.unwrap();
+                if *path == "/setup" {
+                    // One-time: with users present it leads everyone to sign-in.
+                    assert_eq!(
+                        (res.status(), location(&res)),
+                        (StatusCode::SEE_OTHER, "/login".into()),
+                        "{engine}"
+                    );
+                    continue;
+                }
                 let allowed =
                     needed.is_none() || caller_role.is_some_and(|r| r.allows(needed.unwrap()));
                 if allowed {

@@ -21,6 +21,8 @@ fn login_message(code: &str) -> Option<&'static str> {
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
+    // Initial values go into the HTML once; hydration must not overwrite what was typed.
+    let initial = move |k: &str| query.with_untracked(|m| m.get(k).unwrap_or_default());
     let error = move || match q("error").as_str() {
         "throttled" => Some(match q("wait").parse::<u32>().unwrap_or(1) {
             0 | 1 => "Too many sign-in attempts. Try again in a minute.".to_string(),
@@ -37,10 +39,10 @@ pub fn LoginPage() -> impl IntoView {
             })}
             {move || error().map(|m| view! { <p class="notice notice-error" role="alert" id="login-error">{m}</p> })}
             <form method="post" action="/login" class="form">
-                <input type="hidden" name="next" prop:value=move || q("next")/>
+                <input type="hidden" name="next" value=initial("next")/>
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" autocomplete="username" required
-                    prop:value=move || q("email") aria-describedby="login-error"/>
+                    value=initial("email") aria-describedby="login-error"/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <button type="submit" class="button primary">"Sign in"</button>
@@ -64,6 +66,7 @@ fn setup_message(code: &str) -> Option<&'static str> {
 pub fn SetupPage() -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
+    let initial = move |k: &str| query.with_untracked(|m| m.get(k).unwrap_or_default());
     let field_error = move |field: &'static str| {
         move || {
             (q("error") == field).then(|| {
@@ -88,11 +91,11 @@ pub fn SetupPage() -> impl IntoView {
             <form method="post" action="/setup" class="form">
                 <label for="name">"Your name"</label>
                 <input id="name" name="name" required maxlength="200" autocomplete="name"
-                    prop:value=move || q("name") aria-describedby="name-error"/>
+                    value=initial("name") aria-describedby="name-error"/>
                 {field_error("name")}
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" required autocomplete="username"
-                    prop:value=move || q("email") aria-describedby="email-error"/>
+                    value=initial("email") aria-describedby="email-error"/>
                 {field_error("email")}
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" required minlength="12" maxlength="128"

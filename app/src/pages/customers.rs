@@ -24,7 +24,7 @@ pub fn CustomersPage() -> impl IntoView {
         </header>
         <form class="search" method="get" action="/customers" role="search">
             <label for="customer-q">"Search customers"</label>
-            <input id="customer-q" type="search" name="q" prop:value=q
+            <input id="customer-q" type="search" name="q" value=query.with_untracked(|m| m.get("q").unwrap_or_default())
                 placeholder="Ref, name or email" maxlength="200" autocomplete="off"/>
             <button type="submit" class="button">"Search"</button>
         </form>

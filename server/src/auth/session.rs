@@ -132,6 +132,13 @@ pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next:
         None => None,
     };
     let path = req.uri().path().to_string();
+    // Setup is one-time: once someone can sign in, its page leads to sign-in instead.
+    if path == "/setup"
+        && req.method() == Method::GET
+        && auth.db.active_user_count().await.unwrap_or(0) > 0
+    {
+        return Redirect::to("/login").into_response();
+    }
     match user {
         Some(u) => {
             if let Some(hash) = session {
