@@ -4,21 +4,11 @@
 
 mod common;
 
-use common::spawn;
+use common::{client, spawn, PASSWORD};
 
 use app::domain::Role;
 use common::TestDb;
 use reqwest::{Client, StatusCode};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn post_form(c: &Client, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     c.post(format!("{base}{path}"))
@@ -46,20 +36,7 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
 }
 
 async fn add_user(db: &server::store::Db, email: &str, role: Role) {
-    let hash = server::auth::password::hash(PASSWORD.into()).await.unwrap();
-    db.create_user(
-        server::store::NewUser {
-            email,
-            name: "Someone",
-            role,
-            password_hash: &hash,
-        },
-        None,
-        false,
-        0,
-    )
-    .await
-    .unwrap();
+    common::add_user(db, email, "Someone", role).await;
 }
 
 #[tokio::test]

@@ -2,36 +2,17 @@
 
 mod common;
 
-use common::spawn;
+use common::{spawn, PASSWORD};
 
 use app::domain::Role;
 use common::{TestDb, UNTIL};
 use server::demo::{simulate, write, Scale};
 
-const PASSWORD: &str = "correct horse battery";
-
 /// A client with its own cookie jar, signed in as a new user of `role`.
 async fn signed_in(db: &server::store::Db, base: &str, role: Role) -> reqwest::Client {
     let email = format!("{}-{}@team.example", role.code(), rand_suffix());
-    let hash = server::auth::password::hash(PASSWORD.into()).await.unwrap();
-    db.create_user(
-        server::store::NewUser {
-            email: &email,
-            name: role.label(),
-            role,
-            password_hash: &hash,
-        },
-        None,
-        false,
-        0,
-    )
-    .await
-    .unwrap();
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    common::add_user(db, &email, role.label(), role).await;
+    let client = common::client();
     let res = client
         .post(format!("{base}/login"))
         .header("origin", base)

@@ -120,3 +120,27 @@ pub async fn spawn(db: Db) -> String {
     });
     format!("http://{addr}")
 }
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Create an active user with `PASSWORD`.
+pub async fn add_user(db: &Db, email: &str, name: &str, role: app::domain::Role) {
+    let hash = server::auth::password::hash(PASSWORD.into()).await.unwrap();
+    let user = server::store::NewUser {
+        email,
+        name,
+        role,
+        password_hash: &hash,
+    };
+    db.create_user(user, None, false, 0).await.unwrap();
+}
+
+/// A client with its own cookie jar that does not follow redirects (tests read them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
