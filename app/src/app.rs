@@ -7,6 +7,8 @@ use crate::pages::{
     customers::CustomersPage,
     dashboard::DashboardPage,
     incident::IncidentPage,
+    incident_affected::AffectedPage,
+    incident_new::NewIncidentPage,
     incidents::IncidentsPage,
     my_account::AccountPage,
     not_found::NotFoundPage,
@@ -63,7 +65,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/incidents") view=IncidentsPage/>
+                    <Route path=path!("/incidents/new") view=NewIncidentPage/>
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:id/affected") view=AffectedPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers") view=CustomersPage/>
                     <Route path=path!("/replies") view=RepliesPage/>
                     <Route path=path!("/reports") view=ReportsPage/>

@@ -46,6 +46,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// Refused because of one input field, with a message for that field.
+    #[error("invalid {field}: {message}")]
+    Field { field: String, message: String },
     #[error("internal database error")]
     Internal,
 }
@@ -56,7 +59,17 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable => AppError::Unavailable,
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) | StoreError::Invalid(m) => AppError::Invalid(m),
+            StoreError::Field { field, message } => AppError::Field { field, message },
             StoreError::Internal => AppError::Internal,
+        }
+    }
+}
+
+impl StoreError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Field {
+            field: field.into(),
+            message: message.into(),
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod error;
 pub mod format;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod sentiment;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 #[cfg(feature = "hydrate")]

@@ -2,9 +2,13 @@
 //! SQLite and PostgreSQL (see `server/src/store`) and hands it to server functions through
 //! the Leptos context as `Arc<dyn Store>`.
 
+use crate::domain::action::{ActionDraft, ActionTarget};
+use crate::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
+use crate::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
+use crate::domain::reply::{ReplyDraft, ReplyFilter};
 use crate::domain::{
-    AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
-    Role, UserRow,
+    AffectedSource, AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
+    PageRequest, Person, ReplyRow, Role, UserRow,
 };
 use crate::error::StoreError;
 use std::sync::Arc;
@@ -16,17 +20,93 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     async fn overview(&self) -> Result<Overview, StoreError>;
-    /// Incidents, newest start first.
-    async fn list_incidents(&self, page: PageRequest) -> Result<Page<IncidentRow>, StoreError>;
+    /// Incidents matching `filter`, in its order.
+    async fn list_incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Page<IncidentRow>, StoreError>;
     async fn incident(&self, id: i64) -> Result<Option<IncidentDetail>, StoreError>;
+    /// Active team members, who may own incidents.
+    async fn people(&self) -> Result<Vec<Person>, StoreError>;
+
+    // Every change below is one transaction, written to the audit log as `actor`.
+
+    async fn create_incident(&self, draft: &IncidentDraft, actor: i64) -> Result<i64, StoreError>;
+    /// Refused with `Conflict` when the incident changed since `version` was read.
+    async fn update_incident(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &IncidentDraft,
+        actor: i64,
+    ) -> Result<(), StoreError>;
+    async fn change_status(
+        &self,
+        id: i64,
+        version: i64,
+        change: &StatusChange,
+        actor: i64,
+    ) -> Result<(), StoreError>;
+    async fn add_incident_note(&self, id: i64, note: &str, actor: i64) -> Result<(), StoreError>;
+    /// What confirming `list` would do, changing nothing.
+    async fn preview_affected(
+        &self,
+        incident: i64,
+        list: &ParsedList,
+    ) -> Result<AffectedPreview, StoreError>;
+    async fn confirm_affected(
+        &self,
+        incident: i64,
+        list: &ParsedList,
+        source: AffectedSource,
+        actor: i64,
+    ) -> Result<AffectedAdded, StoreError>;
+    async fn remove_affected(
+        &self,
+        incident: i64,
+        customer: i64,
+        actor: i64,
+    ) -> Result<(), StoreError>;
+    /// Give one action to each selected affected customer; all or nothing.
+    async fn give_actions(
+        &self,
+        incident: i64,
+        target: &ActionTarget,
+        draft: &ActionDraft,
+        actor: i64,
+    ) -> Result<usize, StoreError>;
+    /// (name, email, rendered note) for every affected customer.
+    async fn mail_merge(
+        &self,
+        incident: i64,
+        template: &str,
+    ) -> Result<Vec<(String, Option<String>, String)>, StoreError>;
+    async fn create_reply(
+        &self,
+        draft: &ReplyDraft,
+        sentiment: f64,
+        actor: i64,
+    ) -> Result<i64, StoreError>;
+    async fn override_sentiment(
+        &self,
+        reply: i64,
+        score: f64,
+        reason: &str,
+        actor: i64,
+    ) -> Result<(), StoreError>;
     /// Customers by name; `search` matches ref, name or email (case-insensitive).
     async fn list_customers(
         &self,
         search: Option<String>,
         page: PageRequest,
     ) -> Result<Page<CustomerRow>, StoreError>;
-    /// Replies, newest first.
-    async fn list_replies(&self, page: PageRequest) -> Result<Page<ReplyRow>, StoreError>;
+    /// Replies matching `filter`, newest first.
+    async fn list_replies(
+        &self,
+        filter: &ReplyFilter,
+        page: PageRequest,
+    ) -> Result<Page<ReplyRow>, StoreError>;
 
     /// Every team member, admins first.
     async fn list_users(&self) -> Result<Vec<UserRow>, StoreError>;

@@ -119,3 +119,88 @@ fn migrate_creates_the_sqlite_file_in_the_data_dir() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `amends sentiment` with `stdin`, a database URL nothing listens on and a data dir
+/// that does not exist: the command must not need either.
+fn amends_sentiment(args: &[&str], stdin: &[u8]) -> (Output, std::path::PathBuf) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = temp_dir("sentiment");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amends"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("sentiment")
+        .args(args)
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env("AMENDS_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run amends sentiment");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
+    (child.wait_with_output().expect("wait for amends"), dir)
+}
+
+#[test]
+fn sentiment_scores_stdin_like_the_reference_without_a_database() {
+    let texts = [
+        "No worries, these things happen.",
+        "When will the corrected invoice be issued?",
+        "This is UNACCEPTABLE!!!",
+    ];
+    // The expected compound scores come from the Python reference file.
+    let reference = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sentiment/reference.tsv"),
+    )
+    .expect("reference.tsv");
+    let compound_of = |text: &str| -> f64 {
+        reference
+            .lines()
+            .find_map(|l| {
+                let (compound, rest) = l.split_once('\t')?;
+                (rest.rsplit('\t').next() == Some(text)).then(|| compound.parse().unwrap())
+            })
+            .unwrap_or_else(|| panic!("{text:?} is not in reference.tsv"))
+    };
+
+    let input = format!("{}\n", texts.join("\n"));
+    let (out, dir) = amends_sentiment(&[], input.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), texts.len(), "{stdout}");
+    for (line, text) in lines.iter().zip(texts) {
+        let expected = compound_of(text);
+        let label = if expected >= 0.05 {
+            "positive"
+        } else if expected <= -0.05 {
+            "negative"
+        } else {
+            "neutral"
+        };
+        assert_eq!(*line, format!("{expected:.4}\t{label}"), "for {text:?}");
+    }
+    assert!(!dir.exists(), "amends sentiment created the data dir");
+
+    // An empty line is neutral; invalid UTF-8 is refused with its line number.
+    let (out, _) = amends_sentiment(&[], b"\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0.0000\tneutral\n");
+    let (out, _) = amends_sentiment(&[], b"fine\nbad \xff\n");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2") && err.contains("UTF-8"), "{err}");
+
+    let (out, _) = amends_sentiment(&["--help"], b"");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("printf") && help.contains("--json"), "{help}");
+}

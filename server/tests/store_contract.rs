@@ -25,7 +25,7 @@ async fn migrations_are_idempotent_and_empty_store_reads_cleanly() {
             .await
             .unwrap_or_else(|e| panic!("{engine}: second migrate failed: {e}"));
         db.ping().await.unwrap();
-        let page = db.list_incidents(PageRequest::default()).await.unwrap();
+        let page = db.list_incidents(&Default::default(), PageRequest::default()).await.unwrap();
         assert_eq!(
             (page.total, page.items.len(), page.page_count()),
             (0, 0, 1),
@@ -70,11 +70,11 @@ async fn demo_data_round_trips_with_consistent_counts() {
 
         // Newest first, paginated without overlap, totals right.
         let p1 = db
-            .list_incidents(PageRequest::new(Some(1), Some(25)))
+            .list_incidents(&Default::default(), PageRequest::new(Some(1), Some(25)))
             .await
             .unwrap();
         let p2 = db
-            .list_incidents(PageRequest::new(Some(2), Some(25)))
+            .list_incidents(&Default::default(), PageRequest::new(Some(2), Some(25)))
             .await
             .unwrap();
         assert_eq!(p1.total as usize, world.incidents.len());
@@ -142,11 +142,11 @@ async fn demo_data_round_trips_with_consistent_counts() {
 
         // Replies page newest first, without overlap, and carry their incident's title.
         let r1 = db
-            .list_replies(PageRequest::new(Some(1), Some(50)))
+            .list_replies(&Default::default(), PageRequest::new(Some(1), Some(50)))
             .await
             .unwrap();
         let r2 = db
-            .list_replies(PageRequest::new(Some(2), Some(50)))
+            .list_replies(&Default::default(), PageRequest::new(Some(2), Some(50)))
             .await
             .unwrap();
         assert_eq!(r1.total as usize, written.replies, "{engine}");

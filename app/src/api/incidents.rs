@@ -1,21 +1,153 @@
-//! Reading incidents.
+//! Incidents: the filtered list, one incident, and every change to it.
 
-use crate::domain::{IncidentDetail, IncidentRow, Page};
+#[cfg(feature = "ssr")]
+use crate::domain::incident::{check_note, IncidentForm, StatusChange};
+use crate::domain::incident::IncidentQuery;
+use crate::domain::{IncidentDetail, IncidentRow, Page, Person};
+#[cfg(feature = "ssr")]
+use crate::domain::{IncidentStatus, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "incidents/list")]
-pub async fn list_incidents(page: Option<u32>) -> Result<Page<IncidentRow>, AppError> {
-    super::require(crate::domain::Role::Viewer)?;
+pub async fn list_incidents(query: IncidentQuery, page: Option<u32>) -> Result<Page<IncidentRow>, AppError> {
+    super::require(Role::Viewer)?;
+    let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);
-    Ok(super::store()?.list_incidents(req).await?)
+    Ok(super::store()?.list_incidents(&filter, req).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "incidents/get")]
 pub async fn get_incident(id: i64) -> Result<IncidentDetail, AppError> {
-    super::require(crate::domain::Role::Viewer)?;
+    super::require(Role::Viewer)?;
     super::store()?
         .incident(id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or_else(|| super::fail(AppError::NotFound))
+}
+
+/// Who may own an incident (for the owner picker).
+#[server(prefix = "/api/fn", endpoint = "people/list")]
+pub async fn list_people() -> Result<Vec<Person>, AppError> {
+    super::require(Role::Viewer)?;
+    Ok(super::store()?.people().await?)
+}
+
+#[cfg(feature = "ssr")]
+fn now() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Open a new incident; the browser then goes to its page.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "incidents/create")]
+pub async fn create_incident(
+    title: String,
+    description: Option<String>,
+    kind: String,
+    severity: String,
+    started_at: String,
+    detected_at: Option<String>,
+    owner_id: Option<String>,
+) -> Result<i64, AppError> {
+    let me = super::require(Role::Editor)?;
+    let form = IncidentForm {
+        title,
+        description: description.unwrap_or_default(),
+        kind,
+        severity,
+        started_at,
+        detected_at: detected_at.unwrap_or_default(),
+        resolved_at: String::new(),
+        owner_id: owner_id.unwrap_or_default(),
+    };
+    let draft = form.parse(IncidentStatus::Open).map_err(super::fail)?;
+    if draft.started_at > now() + 60_000 {
+        return Err(super::fail(AppError::field("started_at", "An incident cannot start in the future.")));
+    }
+    let id = super::store()?
+        .create_incident(&draft, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))?;
+    leptos_axum::redirect(&format!("/incidents/{id}"));
+    Ok(id)
+}
+
+/// Save an edit made from `version`; refused when someone else saved in between.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "incidents/update")]
+pub async fn update_incident(
+    id: i64,
+    version: i64,
+    title: String,
+    description: Option<String>,
+    kind: String,
+    severity: String,
+    started_at: String,
+    detected_at: Option<String>,
+    resolved_at: Option<String>,
+    owner_id: Option<String>,
+) -> Result<(), AppError> {
+    let me = super::require(Role::Editor)?;
+    let store = super::store()?;
+    let status = store
+        .incident(id)
+        .await?
+        .ok_or_else(|| super::fail(AppError::NotFound))?
+        .status;
+    let form = IncidentForm {
+        title,
+        description: description.unwrap_or_default(),
+        kind,
+        severity,
+        started_at,
+        detected_at: detected_at.unwrap_or_default(),
+        resolved_at: resolved_at.unwrap_or_default(),
+        owner_id: owner_id.unwrap_or_default(),
+    };
+    let draft = form.parse(status).map_err(super::fail)?;
+    store
+        .update_incident(id, version, &draft, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))
+}
+
+/// Move the incident along open → mitigated → resolved (or reopen it), with a note.
+#[server(prefix = "/api/fn", endpoint = "incidents/status")]
+pub async fn change_status(
+    id: i64,
+    version: i64,
+    status: String,
+    at: Option<String>,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    let me = super::require(Role::Editor)?;
+    let store = super::store()?;
+    let from = store
+        .incident(id)
+        .await?
+        .ok_or_else(|| super::fail(AppError::NotFound))?
+        .status;
+    let at = at
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| crate::domain::when::to_input(now()));
+    let change = StatusChange::parse(from, &status, &at, note.as_deref().unwrap_or("")).map_err(super::fail)?;
+    store
+        .change_status(id, version, &change, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))
+}
+
+/// Add a note to the incident's timeline.
+#[server(prefix = "/api/fn", endpoint = "incidents/note")]
+pub async fn add_note(id: i64, note: String) -> Result<(), AppError> {
+    let me = super::require(Role::Editor)?;
+    let note = check_note(&note).map_err(super::fail)?;
+    if note.is_empty() {
+        return Err(super::fail(AppError::field("note", "Write the note first.")));
+    }
+    super::store()?
+        .add_incident_note(id, &note, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))
 }

@@ -2,6 +2,8 @@
 //! context, parse the input, call, map the error.
 
 pub mod account;
+pub mod actions;
+pub mod affected;
 pub mod customers;
 pub mod dashboard;
 pub mod incidents;

@@ -1,12 +1,59 @@
-//! Reading replies.
+//! Replies: the filtered list, logging one (scored on the spot) and correcting its score.
 
+use crate::domain::reply::ReplyQuery;
+#[cfg(feature = "ssr")]
+use crate::domain::reply::{parse_override, ReplyForm};
+#[cfg(feature = "ssr")]
+use crate::domain::Role;
 use crate::domain::{Page, ReplyRow};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "replies/list")]
-pub async fn list_replies(page: Option<u32>) -> Result<Page<ReplyRow>, AppError> {
-    super::require(crate::domain::Role::Viewer)?;
+pub async fn list_replies(query: ReplyQuery, page: Option<u32>) -> Result<Page<ReplyRow>, AppError> {
+    super::require(Role::Viewer)?;
+    let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);
-    Ok(super::store()?.list_replies(req).await?)
+    Ok(super::store()?.list_replies(&filter, req).await?)
+}
+
+/// Log a reply; its sentiment is scored with VADER as it is saved. Returns the reply's id
+/// and its automatic score.
+#[server(prefix = "/api/fn", endpoint = "replies/create")]
+pub async fn create_reply(
+    customer: String,
+    incident_id: Option<String>,
+    channel: String,
+    received_at: Option<String>,
+    csat: Option<String>,
+    body: String,
+) -> Result<(i64, f64), AppError> {
+    let me = super::require(Role::Editor)?;
+    let form = ReplyForm {
+        customer,
+        incident_id: incident_id.unwrap_or_default(),
+        channel,
+        received_at: received_at.unwrap_or_default(),
+        csat: csat.unwrap_or_default(),
+        body,
+    };
+    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let draft = form.parse(now).map_err(super::fail)?;
+    let score = crate::sentiment::compound(&draft.body);
+    let id = super::store()?
+        .create_reply(&draft, score, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))?;
+    Ok((id, score))
+}
+
+/// Replace the automatic score with a person's, keeping both and the reason.
+#[server(prefix = "/api/fn", endpoint = "replies/override")]
+pub async fn override_sentiment(id: i64, score: String, reason: String) -> Result<(), AppError> {
+    let me = super::require(Role::Editor)?;
+    let (score, reason) = parse_override(&score, &reason).map_err(super::fail)?;
+    super::store()?
+        .override_sentiment(id, score, &reason, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))
 }

@@ -1,6 +1,9 @@
 //! Building blocks shared by the pages.
 
 pub mod badges;
+pub mod forms;
+pub mod incident_fields;
 pub mod layout;
 pub mod pager;
+pub mod reply_entry;
 pub mod states;

@@ -2,12 +2,17 @@
 //! statuses, money and the rows the pages show. Parsing happens here, at the edge, so the
 //! rest of the code can trust these types.
 
+pub mod action;
+pub mod affected;
 mod enums;
+pub mod incident;
 mod money;
+pub mod reply;
 mod rows;
+pub mod when;
 
 pub use enums::*;
-pub use money::{group_thousands, Money};
+pub use money::{group_thousands, parse_amount, parse_currency, Money};
 pub use rows::*;
 
 /// A page of rows plus what the UI needs to draw pagination.

@@ -35,6 +35,9 @@ pub struct IncidentDetail {
     pub detected_at: i64,
     pub resolved_at: Option<i64>,
     pub owner: Option<String>,
+    pub owner_id: Option<i64>,
+    /// Bumped by every change; an edit must name the version it started from.
+    pub version: i64,
     pub events: Vec<TimelineEvent>,
     /// The first page of affected customers, with the total count.
     pub affected: Vec<AffectedRow>,
@@ -44,6 +47,29 @@ pub struct IncidentDetail {
     pub replies: Vec<ReplyRow>,
     pub replies_total: i64,
     pub cost: Vec<Money>,
+}
+
+impl IncidentDetail {
+    /// The incident's editable fields, as the edit form starts.
+    pub fn draft(&self) -> super::incident::IncidentDraft {
+        super::incident::IncidentDraft {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            kind: self.kind,
+            severity: self.severity,
+            started_at: self.started_at,
+            detected_at: self.detected_at,
+            resolved_at: self.resolved_at,
+            owner_id: self.owner_id,
+        }
+    }
+}
+
+/// A team member who can own an incident.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,6 +120,7 @@ pub struct ReplyRow {
     pub csat: Option<i64>,
     pub sentiment_auto: f64,
     pub sentiment_manual: Option<f64>,
+    pub override_reason: Option<String>,
 }
 
 impl ReplyRow {

@@ -1,32 +1,82 @@
-//! One incident, read-only: what happened, who it hit, what we gave them, what they said.
+//! One incident: what happened, who it hit, what we gave them, what they said — and the
+//! day's work on it: status, notes, edits, recovery actions, the apology mail merge, replies.
 
-use crate::api::incidents::get_incident;
+use crate::api::actions::GiveActions;
+use crate::api::affected::RemoveAffected;
+use crate::api::incidents::{get_incident, list_people, AddNote, ChangeStatus, UpdateIncident};
+use crate::api::replies::{CreateReply, OverrideSentiment};
+use crate::api::session::whoami;
 use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
+use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
+use crate::components::incident_fields::IncidentFields;
+use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
-use crate::domain::IncidentDetail;
+use crate::domain::action::{ActionTarget, DEFAULT_APOLOGY, MERGE_FIELDS};
+use crate::domain::incident::IncidentForm;
+use crate::domain::{ActionKind, Channel, IncidentDetail, IncidentStatus, Person, Role};
 use crate::error::AppError;
 use crate::format;
 use crate::pages::not_found::NotFoundPage;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+/// The page's server actions; every one refreshes the incident when it completes.
+#[derive(Clone, Copy)]
+struct Actions {
+    update: ServerAction<UpdateIncident>,
+    status: ServerAction<ChangeStatus>,
+    note: ServerAction<AddNote>,
+    remove: ServerAction<RemoveAffected>,
+    give: ServerAction<GiveActions>,
+    reply: ServerAction<CreateReply>,
+    correct: ServerAction<OverrideSentiment>,
+}
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
+    let location = use_location();
+    let acts = Actions {
+        update: ServerAction::new(),
+        status: ServerAction::new(),
+        note: ServerAction::new(),
+        remove: ServerAction::new(),
+        give: ServerAction::new(),
+        reply: ServerAction::new(),
+        correct: ServerAction::new(),
+    };
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = Resource::new(id, |id| async move {
+    let key = move || {
+        (
+            id(),
+            location.search.get(),
+            acts.update.version().get()
+                + acts.status.version().get()
+                + acts.note.version().get()
+                + acts.remove.version().get()
+                + acts.give.version().get()
+                + acts.reply.version().get()
+                + acts.correct.version().get(),
+        )
+    };
+    let data = Resource::new(key, |(id, _, _)| async move {
         match id {
             Some(id) if id > 0 => get_incident(id).await,
             _ => Err(AppError::NotFound),
         }
     });
+    let people = Resource::new(|| (), |_| list_people());
+    let me = Resource::new(|| (), |_| whoami());
 
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let can_edit = me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor));
+                let people = people.await.unwrap_or_default();
                 match data.await {
-                    Ok(d) => view! { <IncidentView d/> }.into_any(),
+                    Ok(d) => view! { <IncidentView d people can_edit acts/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
@@ -36,12 +86,20 @@ pub fn IncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentView(d: IncidentDetail) -> impl IntoView {
+fn IncidentView(d: IncidentDetail, people: Vec<Person>, can_edit: bool, acts: Actions) -> impl IntoView {
+    let query = use_query_map();
     let time_to_detect = d.detected_at - d.started_at;
     let duration = d.resolved_at.map(|r| r - d.started_at);
     let more_affected = d.affected_total - d.affected.len() as i64;
     let more_actions = d.actions_total - d.actions.len() as i64;
     let more_replies = d.replies_total - d.replies.len() as i64;
+    let flash = move || {
+        let q = query.read();
+        q.get("added")
+            .map(|n| format!("Marked {n} customers affected."))
+            .or_else(|| q.get("given").map(|n| format!("Recovery action given to {n} customers.")))
+    };
+    let id = d.id;
     view! {
         <Title text=d.title.clone()/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/incidents">"← All incidents"</a></nav>
@@ -50,10 +108,12 @@ fn IncidentView(d: IncidentDetail) -> impl IntoView {
                 <SeverityBadge severity=d.severity/>
                 <StatusBadge status=d.status/>
                 <span class="badge kind">{d.kind.label()}</span>
+                <span class="muted small">{format!("#{}", d.id)}</span>
             </div>
             <h1>{d.title.clone()}</h1>
-            {(!d.description.is_empty()).then(|| view! { <p class="lede">{d.description.clone()}</p> })}
+            {(!d.description.is_empty()).then(|| view! { <p class="lede pre">{d.description.clone()}</p> })}
         </header>
+        {move || flash().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
 
         <dl class="facts">
             <div><dt>"Started"</dt><dd>{format::date_time(d.started_at)}</dd></div>
@@ -68,26 +128,48 @@ fn IncidentView(d: IncidentDetail) -> impl IntoView {
             <div><dt>"Recovery cost"</dt><dd>{format::money_list(&d.cost)}</dd></div>
         </dl>
 
+        {can_edit.then(|| view! { <WorkPanel d=d.clone() people=people.clone() acts/> })}
+
         <section class="panel" aria-labelledby="affected-h">
-            <h2 id="affected-h">"Affected customers " <span class="count">{format::count(d.affected_total)}</span></h2>
+            <div class="panel-head">
+                <h2 id="affected-h">"Affected customers " <span class="count">{format::count(d.affected_total)}</span></h2>
+                {can_edit.then(|| view! { <a class="button primary" href=format!("/incidents/{id}/affected")>"Add customers"</a> })}
+            </div>
             {if d.affected.is_empty() {
-                view! { <Empty title="No customers marked affected"><p>"Nobody has been linked to this incident yet."</p></Empty> }.into_any()
+                view! { <Empty title="No customers marked affected"><p>"Paste their refs or emails, or upload a CSV, with “Add customers”."</p></Empty> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap"><table class="data">
                         <thead><tr>
                             <th scope="col">"Customer"</th><th scope="col">"Ref"</th><th scope="col">"Plan"</th>
                             <th scope="col">"Found by"</th><th scope="col">"Status"</th>
+                            {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">"Remove"</span></th> })}
                         </tr></thead>
                         <tbody>
-                            {d.affected.iter().map(|a| view! {
-                                <tr>
-                                    <th scope="row">{a.name.clone()}</th>
-                                    <td data-label="Ref"><code>{a.external_ref.clone()}</code></td>
-                                    <td data-label="Plan">{a.plan.clone()}</td>
-                                    <td data-label="Found by">{a.source.label()}</td>
-                                    <td data-label="Status"><ChurnBadge churned_at=a.churned_at/></td>
-                                </tr>
+                            {d.affected.iter().map(|a| {
+                                let customer = a.customer_id;
+                                view! {
+                                    <tr>
+                                        <th scope="row">{a.name.clone()}</th>
+                                        <td data-label="Ref"><code>{a.external_ref.clone()}</code></td>
+                                        <td data-label="Plan">{a.plan.clone()}</td>
+                                        <td data-label="Found by">{a.source.label()}</td>
+                                        <td data-label="Status"><ChurnBadge churned_at=a.churned_at/></td>
+                                        {can_edit.then(|| view! {
+                                            <td data-label="">
+                                                <details class="confirm">
+                                                    <summary>"Remove…"</summary>
+                                                    <ActionForm action=acts.remove attr:class="inline-form">
+                                                        <input type="hidden" name="incident" value=id.to_string()/>
+                                                        <input type="hidden" name="customer" value=customer.to_string()/>
+                                                        <span class="small">"Unmark them? Their actions for this incident are removed too."</span>
+                                                        <button type="submit" class="button small danger">"Yes, remove"</button>
+                                                    </ActionForm>
+                                                </details>
+                                            </td>
+                                        })}
+                                    </tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table></div>
@@ -123,7 +205,10 @@ fn IncidentView(d: IncidentDetail) -> impl IntoView {
                     {(more_actions > 0).then(|| view! { <p class="muted small">{format!("and {} more", format::count(more_actions))}</p> })}
                 }.into_any()
             }}
+            {(can_edit && d.affected_total > 0).then(|| view! { <GiveForm d=d.clone() action=acts.give/> })}
         </section>
+
+        {(can_edit && d.affected_total > 0).then(|| view! { <MailMerge id/> })}
 
         <section class="panel" aria-labelledby="replies-h">
             <h2 id="replies-h">"Replies " <span class="count">{format::count(d.replies_total)}</span></h2>
@@ -140,12 +225,20 @@ fn IncidentView(d: IncidentDetail) -> impl IntoView {
                                     <SentimentBadge score=r.effective_sentiment() overridden=r.sentiment_manual.is_some()/>
                                 </div>
                                 <blockquote>{r.body.clone()}</blockquote>
+                                {r.override_reason.clone().map(|why| view! {
+                                    <p class="muted small">{format!("Automatic score {} — corrected: {why}", format::score(r.sentiment_auto))}</p>
+                                })}
+                                {can_edit.then(|| view! { <OverrideForm action=acts.correct reply=r.id current=r.effective_sentiment()/> })}
                             </li>
                         }).collect_view()}
                     </ul>
                     {(more_replies > 0).then(|| view! { <p class="muted small">{format!("and {} more", format::count(more_replies))}</p> })}
                 }.into_any()
             }}
+            {can_edit.then(|| view! {
+                <h3>"Log a reply"</h3>
+                <ReplyEntry action=acts.reply incident=id/>
+            })}
         </section>
 
         <section class="panel" aria-labelledby="timeline-h">
@@ -160,11 +253,168 @@ fn IncidentView(d: IncidentDetail) -> impl IntoView {
                             ("note", _) => "Note".to_string(),
                             _ => "Edited".to_string(),
                         }}</span>
-                        {(!e.note.is_empty()).then(|| view! { <p class="muted">{e.note.clone()}</p> })}
                         {e.by.clone().map(|b| view! { <span class="muted small">{format!(" by {b}")}</span> })}
+                        {(!e.note.is_empty()).then(|| view! { <p class="muted pre">{e.note.clone()}</p> })}
                     </li>
                 }).collect_view()}
             </ol>
+            {can_edit.then(|| view! { <NoteForm id action=acts.note/> })}
+        </section>
+    }
+}
+
+/// Status change and the edit form, for editors.
+#[component]
+fn WorkPanel(d: IncidentDetail, people: Vec<Person>, acts: Actions) -> impl IntoView {
+    let status_value = acts.status.value();
+    let update_value = acts.update.value();
+    let update_error = Signal::derive(move || update_value.get().and_then(|r| r.err()));
+    let next: Vec<IncidentStatus> = IncidentStatus::ALL.iter().copied().filter(|s| *s != d.status).collect();
+    let verb = |s: IncidentStatus| match s {
+        IncidentStatus::Open => "Reopen",
+        IncidentStatus::Mitigated => "Mitigated",
+        IncidentStatus::Resolved => "Resolved",
+    };
+    let resolved = d.status == IncidentStatus::Resolved;
+    view! {
+        <section class="panel work" aria-labelledby="status-h">
+            <h2 id="status-h">"Status"</h2>
+            <ActionForm action=acts.status attr:class="form status-form">
+                <FormError message=form_msg(status_value)/>
+                <input type="hidden" name="id" value=d.id.to_string()/>
+                <input type="hidden" name="version" value=d.version.to_string()/>
+                <fieldset class="choice">
+                    <legend>{format!("Now {}. Move it to", d.status.label().to_lowercase())}</legend>
+                    {next.iter().enumerate().map(|(i, s)| view! {
+                        <label class="radio"><input type="radio" name="status" value=s.code() checked=i == next.len() - 1/>{verb(*s)}</label>
+                    }).collect_view()}
+                </fieldset>
+                <FieldError message=field_msg(status_value, "status") id="status-error"/>
+                <label for="status-note">"Note " <span class="muted small">"(optional)"</span></label>
+                <input id="status-note" name="note" maxlength="5000" placeholder="e.g. Rolled back the deploy; error rate normal"/>
+                <label for="status-at">"When (UTC) " <span class="muted small">"(empty: now)"</span></label>
+                <input id="status-at" name="at" type="datetime-local" aria-describedby="status-at-error"/>
+                <FieldError message=field_msg(status_value, "at") id="status-at-error"/>
+                <button type="submit" class="button primary">"Change status"</button>
+            </ActionForm>
+            <details class="edit">
+                <summary>"Edit details"</summary>
+                <ActionForm action=acts.update attr:class="form">
+                    <FormError message=form_msg(update_value)/>
+                    <input type="hidden" name="id" value=d.id.to_string()/>
+                    <input type="hidden" name="version" value=d.version.to_string()/>
+                    <IncidentFields initial=IncidentForm::from_draft(&d.draft()) people error=update_error resolved prefix="edit"/>
+                    <button type="submit" class="button primary">"Save changes"</button>
+                    {move || update_value.get().and_then(|r| r.ok()).map(|_| view! { <p class="notice notice-ok" role="status">"Saved."</p> })}
+                </ActionForm>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn NoteForm(id: i64, action: ServerAction<AddNote>) -> impl IntoView {
+    let value = action.value();
+    view! {
+        <ActionForm action attr:class="form note-form">
+            <input type="hidden" name="id" value=id.to_string()/>
+            <label for="note-text">"Add a note"</label>
+            <textarea id="note-text" name="note" rows="2" maxlength="5000" required aria-describedby="note-error"
+                placeholder="What you learned, who you told, what happens next"></textarea>
+            <FieldError message=field_msg(value, "note") id="note-error"/>
+            <FormError message=form_msg(value)/>
+            <button type="submit" class="button">"Add note"</button>
+        </ActionForm>
+    }
+}
+
+/// Give one action to all, or a filtered set, of the affected customers (or to one).
+#[component]
+fn GiveForm(d: IncidentDetail, action: ServerAction<GiveActions>) -> impl IntoView {
+    let value = action.value();
+    let currency = d.cost.first().map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into());
+    view! {
+        <details class="give" open=d.actions_total == 0>
+            <summary class="button primary">"Give a recovery action"</summary>
+            <ActionForm action attr:class="form">
+                <FormError message=form_msg(value)/>
+                <input type="hidden" name="incident" value=d.id.to_string()/>
+                <div class="field-row">
+                    <div class="grow">
+                        <label for="give-target">"To"</label>
+                        <select id="give-target" name="target" aria-describedby="give-target-error">
+                            {ActionTarget::CHOICES.iter().map(|(v, l)| view! {
+                                <option value=*v>{format!("{l} ({} affected)", format::count(d.affected_total))}</option>
+                            }).collect_view()}
+                            <optgroup label="One customer">
+                                {d.affected.iter().map(|a| view! {
+                                    <option value=format!("customer:{}", a.customer_id)>{format!("{} ({})", a.name, a.external_ref)}</option>
+                                }).collect_view()}
+                            </optgroup>
+                        </select>
+                        <FieldError message=field_msg(value, "target") id="give-target-error"/>
+                    </div>
+                    <div>
+                        <label for="give-kind">"Action"</label>
+                        <select id="give-kind" name="kind">
+                            {ActionKind::ALL.iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="give-channel">"Channel"</label>
+                        <select id="give-channel" name="channel">
+                            {Channel::ALL.iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <div class="field-row">
+                    <div>
+                        <label for="give-value">"Value to them"</label>
+                        <input id="give-value" name="value" inputmode="decimal" placeholder="25.00" aria-describedby="give-value-error"/>
+                        <FieldError message=field_msg(value, "value") id="give-value-error"/>
+                    </div>
+                    <div>
+                        <label for="give-cost">"Cost to us"</label>
+                        <input id="give-cost" name="cost" inputmode="decimal" placeholder="25.00" aria-describedby="give-cost-error"/>
+                        <FieldError message=field_msg(value, "cost") id="give-cost-error"/>
+                    </div>
+                    <div>
+                        <label for="give-currency">"Currency"</label>
+                        <input id="give-currency" name="currency" value=currency maxlength="3" size="4" required aria-describedby="give-currency-error"/>
+                        <FieldError message=field_msg(value, "currency") id="give-currency-error"/>
+                    </div>
+                    <div>
+                        <label for="give-at">"Given (UTC)"</label>
+                        <input id="give-at" name="given_at" type="datetime-local" aria-describedby="give-at-error"/>
+                        <p class="hint">"Empty: now."</p>
+                        <FieldError message=field_msg(value, "given_at") id="give-at-error"/>
+                    </div>
+                </div>
+                <label for="give-note">"Note " <span class="muted small">"(merge fields are filled in per customer)"</span></label>
+                <textarea id="give-note" name="note" rows="3" maxlength="5000" aria-describedby="give-note-error"></textarea>
+                <FieldError message=field_msg(value, "note") id="give-note-error"/>
+                <button type="submit" class="button primary">"Give to every selected customer"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The apology note, rendered per customer and downloaded as a mail-merge CSV.
+#[component]
+fn MailMerge(id: i64) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="merge-h">
+            <h2 id="merge-h">"Apology mail merge"</h2>
+            <p class="muted">"Write the note once; each affected customer gets it with their name and credit filled in. "
+                "Download a CSV (name, email, note) for your mail tool."</p>
+            <form method="get" action=format!("/incidents/{id}/apology.csv") class="form">
+                <label for="merge-template">"Note"</label>
+                <textarea id="merge-template" name="template" rows="6" maxlength="5000">{DEFAULT_APOLOGY}</textarea>
+                <p class="hint">"Merge fields: "
+                    {MERGE_FIELDS.iter().map(|(f, what)| view! { <code title=*what>{*f}</code>" " }).collect_view()}
+                </p>
+                <button type="submit" class="button">"Download mail-merge CSV"</button>
+            </form>
         </section>
     }
 }

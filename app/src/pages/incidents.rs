@@ -1,43 +1,131 @@
-//! The incident list: newest first, paginated, with each incident's counts and cost.
+//! The incident list: filters (status, severity, kind, dates, text) and sorting in the URL,
+//! paginated, with each incident's counts and cost.
 
 use crate::api::incidents::list_incidents;
 use crate::components::badges::{SeverityBadge, StatusBadge};
+use crate::components::forms::options;
 use crate::components::pager::{page_param, Pager};
 use crate::components::states::{Empty, ErrorNotice, Loading};
-use crate::domain::IncidentRow;
-use crate::format;
+use crate::domain::incident::{IncidentQuery, IncidentSort};
+use crate::domain::{IncidentKind, IncidentRow, IncidentStatus, Severity};
+use crate::format::{self, url_encode};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
+
+fn query_string(q: &IncidentQuery) -> String {
+    [
+        ("status", &q.status),
+        ("severity", &q.severity),
+        ("kind", &q.kind),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("q", &q.q),
+        ("sort", &q.sort),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_encode(v))))
+    .collect::<Vec<_>>()
+    .join("&")
+}
 
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || page_param(query.read().get("page"));
-    let data = Resource::new(page, list_incidents);
+    let args = move || {
+        let m = query.read();
+        let q = IncidentQuery {
+            status: m.get("status"),
+            severity: m.get("severity"),
+            kind: m.get("kind"),
+            from: m.get("from"),
+            to: m.get("to"),
+            q: m.get("q"),
+            sort: m.get("sort"),
+        };
+        (q, page_param(m.get("page")))
+    };
+    let data = Resource::new(args, |(q, page)| list_incidents(q, page));
+    let current = move |k: &str| query.read().get(k).unwrap_or_default();
 
     view! {
         <Title text="Incidents"/>
-        <header class="page-head">
-            <h1>"Incidents"</h1>
-            <p class="lede">"Everything that went wrong, newest first, with who it hit and what we did."</p>
+        <header class="page-head with-actions">
+            <div>
+                <h1>"Incidents"</h1>
+                <p class="lede">"Everything that went wrong, with who it hit and what we did."</p>
+            </div>
+            <A href="/incidents/new" attr:class="button primary">"New incident"</A>
         </header>
+        <Form method="GET" action="/incidents" attr:class="filters" attr:aria-label="Filter incidents">
+            <div class="field">
+                <label for="f-q">"Search"</label>
+                <input id="f-q" name="q" type="search" placeholder="Title or description" value=current("q") maxlength="200"/>
+            </div>
+            <div class="field">
+                <label for="f-status">"Status"</label>
+                <select id="f-status" name="status">
+                    <option value="">"Any"</option>
+                    {options(IncidentStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("status"))}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-severity">"Severity"</label>
+                <select id="f-severity" name="severity">
+                    <option value="">"Any"</option>
+                    {options(Severity::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("severity"))}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-kind">"Kind"</label>
+                <select id="f-kind" name="kind">
+                    <option value="">"Any"</option>
+                    {options(IncidentKind::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("kind"))}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-from">"Started from"</label>
+                <input id="f-from" name="from" type="date" value=current("from")/>
+            </div>
+            <div class="field">
+                <label for="f-to">"to"</label>
+                <input id="f-to" name="to" type="date" value=current("to")/>
+            </div>
+            <div class="field">
+                <label for="f-sort">"Sort"</label>
+                <select id="f-sort" name="sort">
+                    {options(IncidentSort::ALL.iter().map(|(_, c, l)| (*c, *l)).collect(), current("sort"))}
+                </select>
+            </div>
+            <div class="filter-buttons">
+                <button type="submit" class="button">"Apply"</button>
+                <A href="/incidents" attr:class="button subtle">"Clear"</A>
+            </div>
+        </Form>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let filtered = !query_string(&args().0).is_empty();
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(p) if p.items.is_empty() && p.total == 0 => view! {
+                    Ok(p) if p.total == 0 && filtered => view! {
+                        <Empty title="No incidents match">
+                            <p>"Nothing fits these filters. " <a href="/incidents">"Clear them"</a> " to see every incident."</p>
+                        </Empty>
+                    }.into_any(),
+                    Ok(p) if p.total == 0 => view! {
                         <Empty title="No incidents yet">
-                            <p>"When something goes wrong, it is recorded here. To explore with sample data, run "
-                            <code>"amends demo"</code> "."</p>
+                            <p>"When something goes wrong, " <a href="/incidents/new">"record it here"</a>
+                            ". To explore with sample data, run " <code>"amends demo"</code> "."</p>
                         </Empty>
                     }.into_any(),
                     Ok(p) => {
                         let (page, count, total) = (p.page, p.page_count(), p.total);
+                        let qs = query_string(&args().0);
                         view! {
                             <div class="table-wrap">
                                 <table class="data incidents">
-                                    <caption class="visually-hidden">"Incidents, newest first"</caption>
+                                    <caption class="visually-hidden">"Incidents"</caption>
                                     <thead>
                                         <tr>
                                             <th scope="col">"Incident"</th>
@@ -56,7 +144,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                 </table>
                             </div>
                             <Pager page page_count=count total noun="incidents"
-                                href=|n| format!("/incidents?page={n}")/>
+                                href=move |n| if qs.is_empty() { format!("/incidents?page={n}") } else { format!("/incidents?{qs}&page={n}") }/>
                         }.into_any()
                     }
                 }

@@ -6,6 +6,8 @@ pub mod customers;
 pub mod dashboard;
 pub mod forbidden;
 pub mod incident;
+pub mod incident_affected;
+pub mod incident_new;
 pub mod incidents;
 pub mod my_account;
 pub mod not_found;

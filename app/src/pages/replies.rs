@@ -1,28 +1,105 @@
-//! Replies, newest first, with their sentiment.
+//! Replies: log one (scored on the spot), filter the list (sentiment, incident, action kind,
+//! dates), and correct a score with a reason.
 
-use crate::api::replies::list_replies;
+use crate::api::replies::{list_replies, CreateReply, OverrideSentiment};
+use crate::api::session::whoami;
 use crate::components::badges::SentimentBadge;
+use crate::components::forms::options;
 use crate::components::pager::{page_param, Pager};
+use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
-use crate::format;
+use crate::domain::reply::ReplyQuery;
+use crate::domain::{ActionKind, Role};
+use crate::format::{self, url_encode};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
+
+fn query_string(q: &ReplyQuery) -> String {
+    [("sentiment", &q.sentiment), ("incident", &q.incident), ("action", &q.action), ("from", &q.from), ("to", &q.to)]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_encode(v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 #[component]
 pub fn RepliesPage() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new(move || page_param(query.read().get("page")), list_replies);
+    let create = ServerAction::<CreateReply>::new();
+    let correct = ServerAction::<OverrideSentiment>::new();
+    let args = move || {
+        let m = query.read();
+        let q = ReplyQuery {
+            sentiment: m.get("sentiment"),
+            incident: m.get("incident"),
+            action: m.get("action"),
+            from: m.get("from"),
+            to: m.get("to"),
+        };
+        (q, page_param(m.get("page")), create.version().get() + correct.version().get())
+    };
+    let data = Resource::new(args, |(q, page, _)| list_replies(q, page));
+    let me = Resource::new(|| (), |_| whoami());
+    let current = move |k: &str| query.read().get(k).unwrap_or_default();
     view! {
         <Title text="Replies"/>
         <header class="page-head">
             <h1>"Replies"</h1>
-            <p class="lede">"What customers said back, scored for sentiment."</p>
+            <p class="lede">"What customers said back, scored for sentiment as it is logged."</p>
         </header>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().filter(|u| u.role.allows(Role::Editor)).map(|_| view! {
+                    <details class="panel entry" open=true>
+                        <summary><h2>"Log a reply"</h2></summary>
+                        <ReplyEntry action=create/>
+                    </details>
+                })
+            })}
+        </Suspense>
+        <Form method="GET" action="/replies" attr:class="filters" attr:aria-label="Filter replies">
+            <div class="field">
+                <label for="r-sentiment">"Sentiment"</label>
+                <select id="r-sentiment" name="sentiment">
+                    <option value="">"Any"</option>
+                    {options(vec![("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")], current("sentiment"))}
+                </select>
+            </div>
+            <div class="field">
+                <label for="r-action">"After action"</label>
+                <select id="r-action" name="action">
+                    <option value="">"Any"</option>
+                    {options(ActionKind::ALL.iter().map(|k| (k.code(), k.label())).collect(), current("action"))}
+                </select>
+            </div>
+            <div class="field">
+                <label for="r-incident">"Incident #"</label>
+                <input id="r-incident" name="incident" inputmode="numeric" size="6" value=current("incident")/>
+            </div>
+            <div class="field">
+                <label for="r-from">"Received from"</label>
+                <input id="r-from" name="from" type="date" value=current("from")/>
+            </div>
+            <div class="field">
+                <label for="r-to">"to"</label>
+                <input id="r-to" name="to" type="date" value=current("to")/>
+            </div>
+            <div class="filter-buttons">
+                <button type="submit" class="button">"Apply"</button>
+                <A href="/replies" attr:class="button subtle">"Clear"</A>
+            </div>
+        </Form>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let can_edit = me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor));
+                let qs = query_string(&args().0);
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(p) if p.total == 0 && !qs.is_empty() => view! {
+                        <Empty title="No replies match"><p>"Nothing fits these filters. " <a href="/replies">"Clear them"</a> "."</p></Empty>
+                    }.into_any(),
                     Ok(p) if p.total == 0 => view! {
                         <Empty title="No replies yet"><p>"Customers’ answers appear here as they are logged."</p></Empty>
                     }.into_any(),
@@ -41,14 +118,19 @@ pub fn RepliesPage() -> impl IntoView {
                                                 {r.csat.map(|c| view! { <span class="badge csat" title="Customer satisfaction, 1–5">{format!("CSAT {c}")}</span> })}
                                             </div>
                                             <blockquote>{r.body}</blockquote>
+                                            {r.override_reason.map(|why| view! {
+                                                <p class="muted small">{format!("Automatic score {} — corrected: {why}", format::score(r.sentiment_auto))}</p>
+                                            })}
                                             {r.incident_id.zip(r.incident_title).map(|(id, t)| view! {
                                                 <p class="small">"About " <a href=format!("/incidents/{id}")>{t}</a></p>
                                             })}
+                                            {can_edit.then(|| view! { <OverrideForm action=correct reply=r.id current=score/> })}
                                         </li>
                                     }
                                 }).collect_view()}
                             </ul>
-                            <Pager page page_count=count total noun="replies" href=|n| format!("/replies?page={n}")/>
+                            <Pager page page_count=count total noun="replies"
+                                href=move |n| if qs.is_empty() { format!("/replies?page={n}") } else { format!("/replies?{qs}&page={n}") }/>
                         }.into_any()
                     }
                 }

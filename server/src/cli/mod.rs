@@ -5,6 +5,7 @@ use crate::store::{redact_url, Db};
 use clap::{Parser, Subcommand};
 
 mod demo_cmd;
+mod sentiment_cmd;
 mod serve;
 mod user_cmd;
 
@@ -37,12 +38,18 @@ pub enum Command {
     Demo(demo_cmd::DemoArgs),
     /// Manage team accounts (e.g. `amends user add --email E --role admin`).
     User(user_cmd::UserArgs),
+    /// Score text with VADER: one reply per line on stdin → "compound<TAB>label" per line.
+    Sentiment(sentiment_cmd::SentimentArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli
         .command
         .unwrap_or(Command::Serve(serve::ServeArgs::default()));
+    // Needs no database: handled before one is opened (or created).
+    if let Command::Sentiment(args) = command {
+        return sentiment_cmd::run(args);
+    }
     let url = cli.global.database_url()?;
     let db = Db::connect(&url).await?;
     db.migrate().await?;
@@ -56,5 +63,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo_cmd::run(db, args).await,
         Command::User(args) => user_cmd::run(db, args).await,
+        Command::Sentiment(_) => unreachable!("handled before the database is opened"),
     }
 }

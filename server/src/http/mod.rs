@@ -2,6 +2,7 @@
 //! request logging and graceful shutdown.
 
 pub mod account;
+mod exports;
 mod health;
 mod request_id;
 pub mod security;
@@ -73,6 +74,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             "/logout",
             axum::routing::post(account::logout).with_state(auth.clone()),
         )
+        .route("/incidents/{id}/apology.csv", get(exports::mail_merge))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -1,7 +1,10 @@
 //! Incident queries: the paginated list with per-row counts, and the detail page.
 
-use super::rows::{code, get, limit_offset, money, opt_code, placeholders};
+use super::rows::{
+    bind_args, bind_scalar_args, code, get, limit_offset, money, opt_code, placeholders, Arg, Where,
+};
 use super::{map_err, Db};
+use app::domain::incident::{IncidentFilter, IncidentSort};
 use app::domain::*;
 use app::error::StoreError;
 use sqlx::Row;
@@ -10,26 +13,69 @@ use std::collections::HashMap;
 /// How many related rows the detail page shows before "and N more".
 pub const DETAIL_LIMIT: i64 = 50;
 
-pub async fn list(db: &Db, page: PageRequest) -> Result<Page<IncidentRow>, StoreError> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents")
-        .fetch_one(db.pool())
-        .await
-        .map_err(map_err)?;
+pub async fn list(
+    db: &Db,
+    filter: &IncidentFilter,
+    page: PageRequest,
+) -> Result<Page<IncidentRow>, StoreError> {
+    let mut w = Where::default();
+    if let Some(s) = filter.status {
+        w.and("i.status = {}", Arg::Text(s.code().into()));
+    }
+    if let Some(s) = filter.severity {
+        w.and("i.severity = {}", Arg::Text(s.code().into()));
+    }
+    if let Some(k) = filter.kind {
+        w.and("i.kind = {}", Arg::Text(k.code().into()));
+    }
+    if let Some(f) = filter.from {
+        w.and("i.started_at >= {}", Arg::Int(f));
+    }
+    if let Some(t) = filter.to {
+        w.and("i.started_at < {}", Arg::Int(t));
+    }
+    if let Some(q) = &filter.search {
+        let p = w.next();
+        w.and(
+            &format!("(lower(i.title) LIKE {p} ESCAPE '\\' OR lower(i.description) LIKE {p} ESCAPE '\\')"),
+            Arg::Text(super::customers::like_pattern(q)),
+        );
+    }
+    let where_sql = w.sql();
+    let total: i64 = bind_scalar_args(
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM incidents i WHERE {where_sql}")),
+        &w.args,
+    )
+    .fetch_one(db.pool())
+    .await
+    .map_err(map_err)?;
     let (limit, offset) = limit_offset(page);
-    let rows = sqlx::query(
+    let order = match filter.sort {
+        IncidentSort::Newest => "i.started_at DESC, i.id DESC",
+        IncidentSort::Oldest => "i.started_at ASC, i.id ASC",
+        IncidentSort::Severity => "i.severity ASC, i.started_at DESC, i.id DESC",
+        IncidentSort::MostAffected => "affected DESC, i.started_at DESC, i.id DESC",
+        IncidentSort::MostReplies => "replies DESC, i.started_at DESC, i.id DESC",
+    };
+    let n = w.args.len();
+    let sql = format!(
         "SELECT i.id, i.title, i.kind, i.severity, i.status, i.started_at, i.resolved_at,
                 (SELECT COUNT(*) FROM affected_customers a WHERE a.incident_id = i.id) AS affected,
                 (SELECT COUNT(*) FROM recovery_actions r WHERE r.incident_id = i.id) AS actions,
                 (SELECT COUNT(*) FROM replies y WHERE y.incident_id = i.id) AS replies
          FROM incidents i
-         ORDER BY i.started_at DESC, i.id DESC
-         LIMIT $1 OFFSET $2",
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await
-    .map_err(map_err)?;
+         WHERE {where_sql}
+         ORDER BY {order}
+         LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let rows = bind_args(sqlx::query(&sql), &w.args)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await
+        .map_err(map_err)?;
 
     let mut items = rows
         .iter()
@@ -94,7 +140,7 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
     let pool = db.pool();
     let Some(r) = sqlx::query(
         "SELECT i.id, i.title, i.description, i.kind, i.severity, i.status, i.started_at,
-                i.detected_at, i.resolved_at, u.name AS owner
+                i.detected_at, i.resolved_at, i.owner_id, i.version, u.name AS owner
          FROM incidents i LEFT JOIN users u ON u.id = i.owner_id
          WHERE i.id = $1",
     )
@@ -194,6 +240,8 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
         detected_at: get(&r, "detected_at")?,
         resolved_at: get(&r, "resolved_at")?,
         owner: get(&r, "owner")?,
+        owner_id: get(&r, "owner_id")?,
+        version: get(&r, "version")?,
         events,
         affected,
         affected_total: counts.try_get("affected").map_err(map_err)?,

@@ -2,9 +2,12 @@
 //! the same SQL (see docs/ARCHITECTURE.md for why). Instants are epoch milliseconds, flags
 //! are integers, sums are cast to BIGINT — the types `Any` decodes on both engines.
 
+mod actions;
+mod affected;
 mod connect;
 mod customers;
 mod error;
+mod incident_changes;
 mod incidents;
 mod overview;
 mod replies;
@@ -17,9 +20,13 @@ pub use connect::{redact_url, sqlite_url_in, Engine};
 pub use error::map_err;
 pub use users::{audit, LoginCandidate, NewUser, SessionUser};
 
+use app::domain::action::{ActionDraft, ActionTarget};
+use app::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
+use app::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
+use app::domain::reply::{ReplyDraft, ReplyFilter};
 use app::domain::{
-    AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page, PageRequest, ReplyRow,
-    Role, UserRow,
+    AffectedSource, AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
+    PageRequest, Person, ReplyRow, Role, UserRow,
 };
 use app::error::StoreError;
 use sqlx::AnyPool;
@@ -73,12 +80,112 @@ impl app::store::Store for Db {
         overview::overview(self).await
     }
 
-    async fn list_incidents(&self, page: PageRequest) -> Result<Page<IncidentRow>, StoreError> {
-        incidents::list(self, page).await
+    async fn list_incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Page<IncidentRow>, StoreError> {
+        incidents::list(self, filter, page).await
     }
 
     async fn incident(&self, id: i64) -> Result<Option<IncidentDetail>, StoreError> {
         incidents::detail(self, id).await
+    }
+
+    async fn people(&self) -> Result<Vec<Person>, StoreError> {
+        incident_changes::people(self).await
+    }
+
+    async fn create_incident(&self, draft: &IncidentDraft, actor: i64) -> Result<i64, StoreError> {
+        incident_changes::create(self, draft, actor, now_ms()).await
+    }
+
+    async fn update_incident(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &IncidentDraft,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        incident_changes::update(self, id, version, draft, actor, now_ms()).await
+    }
+
+    async fn change_status(
+        &self,
+        id: i64,
+        version: i64,
+        change: &StatusChange,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        incident_changes::change_status(self, id, version, change, actor, now_ms()).await
+    }
+
+    async fn add_incident_note(&self, id: i64, note: &str, actor: i64) -> Result<(), StoreError> {
+        incident_changes::add_note(self, id, note, actor, now_ms()).await
+    }
+
+    async fn preview_affected(
+        &self,
+        incident: i64,
+        list: &ParsedList,
+    ) -> Result<AffectedPreview, StoreError> {
+        affected::preview(self, incident, list).await
+    }
+
+    async fn confirm_affected(
+        &self,
+        incident: i64,
+        list: &ParsedList,
+        source: AffectedSource,
+        actor: i64,
+    ) -> Result<AffectedAdded, StoreError> {
+        affected::confirm(self, incident, list, source, actor, now_ms()).await
+    }
+
+    async fn remove_affected(
+        &self,
+        incident: i64,
+        customer: i64,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        affected::remove(self, incident, customer, actor, now_ms()).await
+    }
+
+    async fn give_actions(
+        &self,
+        incident: i64,
+        target: &ActionTarget,
+        draft: &ActionDraft,
+        actor: i64,
+    ) -> Result<usize, StoreError> {
+        actions::give(self, incident, target, draft, actor, now_ms()).await
+    }
+
+    async fn mail_merge(
+        &self,
+        incident: i64,
+        template: &str,
+    ) -> Result<Vec<(String, Option<String>, String)>, StoreError> {
+        actions::mail_merge(self, incident, template).await
+    }
+
+    async fn create_reply(
+        &self,
+        draft: &ReplyDraft,
+        sentiment: f64,
+        actor: i64,
+    ) -> Result<i64, StoreError> {
+        replies::create(self, draft, sentiment, actor, now_ms()).await
+    }
+
+    async fn override_sentiment(
+        &self,
+        reply: i64,
+        score: f64,
+        reason: &str,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        replies::override_sentiment(self, reply, score, reason, actor, now_ms()).await
     }
 
     async fn list_customers(
@@ -89,8 +196,12 @@ impl app::store::Store for Db {
         customers::list(self, search, page).await
     }
 
-    async fn list_replies(&self, page: PageRequest) -> Result<Page<ReplyRow>, StoreError> {
-        replies::list(self, page).await
+    async fn list_replies(
+        &self,
+        filter: &ReplyFilter,
+        page: PageRequest,
+    ) -> Result<Page<ReplyRow>, StoreError> {
+        replies::list(self, filter, page).await
     }
 
     async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
@@ -181,6 +292,6 @@ impl app::store::Store for Db {
     }
 }
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

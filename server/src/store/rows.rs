@@ -61,3 +61,70 @@ pub fn placeholders(first: usize, n: usize) -> String {
 pub fn limit_offset(page: app::domain::PageRequest) -> (i64, i64) {
     (i64::from(page.per_page), page.offset() as i64)
 }
+
+/// A value for a statement whose WHERE clause is built from a filter.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A WHERE clause under construction: conditions joined by AND, values numbered in order.
+#[derive(Default)]
+pub struct Where {
+    conditions: Vec<String>,
+    pub args: Vec<Arg>,
+}
+
+impl Where {
+    /// The next placeholder, `$n`, for a value about to be added.
+    pub fn next(&self) -> String {
+        format!("${}", self.args.len() + 1)
+    }
+
+    /// Add a condition; `{}` in it stands for the value's placeholder.
+    pub fn and(&mut self, condition: &str, value: Arg) {
+        let p = self.next();
+        self.conditions.push(condition.replace("{}", &p));
+        self.args.push(value);
+    }
+
+    /// Add a condition that takes no value.
+    pub fn and_raw(&mut self, condition: &str) {
+        self.conditions.push(condition.to_string());
+    }
+
+    pub fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            "1 = 1".into()
+        } else {
+            self.conditions.join(" AND ")
+        }
+    }
+}
+
+pub fn bind_args<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}
+
+pub fn bind_scalar_args<'q, O>(
+    mut q: sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}

@@ -1,0 +1,49 @@
+//! Pieces every form uses: the message next to a field, the form-level error, the choices
+//! of the domain's closed sets.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The message for `field` from an action's last result.
+pub fn field_msg<S, O>(value: S, field: &'static str) -> Signal<Option<String>>
+where
+    S: Get<Value = Option<Result<O, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(|r| r.err()).and_then(|e| e.for_field(field)))
+}
+
+/// The action's error when it is not about one field (conflicts, permissions, outages).
+pub fn form_msg<S, O>(value: S) -> Signal<Option<String>>
+where
+    S: Get<Value = Option<Result<O, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        value
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| !matches!(e, AppError::Field { .. }))
+            .map(|e| e.to_string())
+    })
+}
+
+#[component]
+pub fn FieldError(#[prop(into)] message: Signal<Option<String>>, #[prop(into)] id: String) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="field-error" id=id.clone() role="alert">{m}</p> })
+    }
+}
+
+#[component]
+pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || message.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })
+}
+
+/// `<option>`s for a closed set: (code, label) pairs, with `selected` chosen.
+pub fn options(choices: Vec<(&'static str, &'static str)>, selected: String) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|(code, label)| view! { <option value=code selected=selected == code>{label}</option> })
+        .collect_view()
+}

@@ -1,0 +1,61 @@
+//! "New incident": the form that opens one. Works without JS (a plain POST that redirects
+//! to the new incident, or back here with the field's message).
+
+use crate::api::incidents::{list_people, CreateIncident};
+use crate::components::forms::{form_msg, FormError};
+use crate::components::incident_fields::IncidentFields;
+use crate::components::states::{ErrorNotice, Loading};
+use crate::domain::incident::IncidentForm;
+use crate::domain::when;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NewIncidentPage() -> impl IntoView {
+    let create = ServerAction::<CreateIncident>::new();
+    let people = Resource::new(|| (), |_| list_people());
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let now = (js_now() / 60_000) * 60_000;
+    view! {
+        <Title text="New incident"/>
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/incidents">"← All incidents"</a></nav>
+        <header class="page-head">
+            <h1>"New incident"</h1>
+            <p class="lede">"Record it now, refine it later: a title, what kind, how bad and when it started is enough."</p>
+        </header>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match people.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(people) => view! {
+                        <section class="panel narrow">
+                            <ActionForm action=create attr:class="form">
+                                <FormError message=form_msg(create.value())/>
+                                <IncidentFields
+                                    initial=IncidentForm { kind: "outage".into(), severity: "sev2".into(), started_at: when::to_input(now), ..Default::default() }
+                                    people error prefix="new"/>
+                                <div class="form-actions">
+                                    <button type="submit" class="button primary">"Open incident"</button>
+                                    <a href="/incidents" class="button subtle">"Cancel"</a>
+                                </div>
+                            </ActionForm>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Now, in epoch ms, on whichever side renders.
+pub fn js_now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+    }
+}

@@ -1,0 +1,173 @@
+//! Giving recovery actions — to one affected customer or to a filtered set of them at once,
+//! all or nothing — and the apology mail merge.
+
+use super::rows::{get, money};
+use super::users::audit;
+use super::{map_err, Db};
+use app::domain::action::{render_note, ActionDraft, ActionTarget, MergeValues};
+use app::domain::{ActionKind, Money};
+use app::error::StoreError;
+use serde_json::json;
+use sqlx::{Any, Transaction};
+use std::collections::HashMap;
+
+type Tx = Transaction<'static, Any>;
+
+struct Target {
+    id: i64,
+    name: String,
+    email: Option<String>,
+}
+
+async fn incident_title(tx: &mut Tx, incident: i64) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT title FROM incidents WHERE id = $1")
+        .bind(incident)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)
+}
+
+async fn targets(tx: &mut Tx, incident: i64, target: &ActionTarget, kind: ActionKind) -> Result<Vec<Target>, StoreError> {
+    let (condition, extra): (&str, Option<String>) = match target {
+        ActionTarget::All => ("1 = 1", None),
+        ActionTarget::Uncontacted => (
+            "NOT EXISTS (SELECT 1 FROM recovery_actions r WHERE r.incident_id = a.incident_id AND r.customer_id = a.customer_id)",
+            None,
+        ),
+        ActionTarget::WithoutThisKind => (
+            "NOT EXISTS (SELECT 1 FROM recovery_actions r WHERE r.incident_id = a.incident_id
+                         AND r.customer_id = a.customer_id AND r.kind = $2)",
+            Some(kind.code().to_string()),
+        ),
+        ActionTarget::Active => ("c.churned_at IS NULL", None),
+        ActionTarget::Customer(id) => ("c.id = $2", Some(id.to_string())),
+    };
+    let sql = format!(
+        "SELECT c.id, c.name, c.email FROM affected_customers a JOIN customers c ON c.id = a.customer_id
+         WHERE a.incident_id = $1 AND {condition} ORDER BY c.id"
+    );
+    let mut q = sqlx::query(&sql).bind(incident);
+    match (target, extra) {
+        (ActionTarget::Customer(id), _) => q = q.bind(*id),
+        (_, Some(s)) => q = q.bind(s),
+        _ => {}
+    }
+    q.fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| Ok(Target { id: get(r, "id")?, name: get(r, "name")?, email: get(r, "email")? }))
+        .collect()
+}
+
+/// Credits and refunds given for the incident, per customer and currency.
+async fn credits(tx: &mut Tx, incident: i64) -> Result<HashMap<i64, Vec<Money>>, StoreError> {
+    let mut out: HashMap<i64, Vec<Money>> = HashMap::new();
+    let rows = sqlx::query(
+        "SELECT customer_id, currency, CAST(SUM(value_minor) AS BIGINT) AS value
+         FROM recovery_actions WHERE incident_id = $1 AND kind IN ('credit', 'refund')
+         GROUP BY customer_id, currency ORDER BY customer_id, currency",
+    )
+    .bind(incident)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    for r in rows {
+        out.entry(get(&r, "customer_id")?).or_default().push(money(&r, "value", "currency")?);
+    }
+    Ok(out)
+}
+
+fn add_money(list: &mut Vec<Money>, m: &Money) {
+    match list.iter_mut().find(|x| x.currency == m.currency) {
+        Some(x) => x.minor += m.minor,
+        None => list.push(m.clone()),
+    }
+}
+
+/// Give `draft` to every customer `target` selects; returns how many got it. Nobody
+/// selected is an error, so a person never thinks they gave something they did not.
+pub async fn give(
+    db: &Db,
+    incident: i64,
+    target: &ActionTarget,
+    draft: &ActionDraft,
+    actor: i64,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let mut tx = db.begin().await?;
+    let title = incident_title(&mut tx, incident).await?;
+    let people = targets(&mut tx, incident, target, draft.kind).await?;
+    if people.is_empty() {
+        return Err(StoreError::field(
+            "target",
+            match target {
+                ActionTarget::Customer(_) => "That customer is not marked affected by this incident.",
+                _ => "No affected customer matches that choice, so nothing was given.",
+            },
+        ));
+    }
+    let mut credit = if draft.note.contains("{credit}") { credits(&mut tx, incident).await? } else { HashMap::new() };
+    for p in &people {
+        let note = if draft.note.contains('{') {
+            let list = credit.entry(p.id).or_default();
+            if matches!(draft.kind, ActionKind::Credit | ActionKind::Refund) {
+                add_money(list, &draft.value);
+            }
+            render_note(&draft.note, &MergeValues { name: &p.name, incident: &title, credit: list })
+        } else {
+            draft.note.clone()
+        };
+        sqlx::query(
+            "INSERT INTO recovery_actions (incident_id, customer_id, kind, value_minor, cost_minor, currency,
+                                           channel, note, given_at, given_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(incident)
+        .bind(p.id)
+        .bind(draft.kind.code())
+        .bind(draft.value.minor)
+        .bind(draft.cost.minor)
+        .bind(&draft.value.currency)
+        .bind(draft.channel.code())
+        .bind(note)
+        .bind(draft.given_at)
+        .bind(actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    let after = json!({
+        "kind": draft.kind.code(), "customers": people.len(), "value_minor": draft.value.minor,
+        "cost_minor": draft.cost.minor, "currency": draft.value.currency, "channel": draft.channel.code(),
+    });
+    audit(&mut tx, now, Some(actor), "create", "recovery_actions", Some(&incident.to_string()), None, Some(after), None)
+        .await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(people.len())
+}
+
+/// One line of the mail merge: name, email and the note filled in for them.
+pub type MergeLine = (String, Option<String>, String);
+
+/// The apology note rendered for every affected customer, by name.
+pub async fn mail_merge(db: &Db, incident: i64, template: &str) -> Result<Vec<MergeLine>, StoreError> {
+    let mut tx = db.begin().await?;
+    let title = incident_title(&mut tx, incident).await?;
+    let people = targets(&mut tx, incident, &ActionTarget::All, ActionKind::Apology).await?;
+    let credit = credits(&mut tx, incident).await?;
+    tx.rollback().await.map_err(map_err)?;
+    let mut lines: Vec<MergeLine> = people
+        .into_iter()
+        .map(|p| {
+            let none = Vec::new();
+            let list = credit.get(&p.id).unwrap_or(&none);
+            let note = render_note(template, &MergeValues { name: &p.name, incident: &title, credit: list });
+            (p.name, p.email, note)
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(lines)
+}
