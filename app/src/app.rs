@@ -4,6 +4,7 @@ use crate::components::layout::Layout;
 use crate::pages::{
     account::{LoginPage, SetupPage},
     admin::{AuditPage, UsersPage},
+    customer::{CustomerPage, NewCustomerPage},
     customers::CustomersPage,
     dashboard::DashboardPage,
     incident::IncidentPage,
@@ -65,10 +66,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/incidents") view=IncidentsPage/>
-                    <Route path=path!("/incidents/new") view=NewIncidentPage/>
+                    <Route path=path!("/incidents/new") view=NewIncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id/affected") view=AffectedPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers") view=CustomersPage/>
+                    <Route path=path!("/customers/new") view=NewCustomerPage ssr=SsrMode::Async/>
+                    <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async/>
                     <Route path=path!("/replies") view=RepliesPage/>
                     <Route path=path!("/reports") view=ReportsPage/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>

@@ -4,10 +4,11 @@
 
 use crate::domain::action::{ActionDraft, ActionTarget};
 use crate::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
+use crate::domain::customer::CustomerDraft;
 use crate::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
 use crate::domain::reply::{ReplyDraft, ReplyFilter};
 use crate::domain::{
-    AffectedSource, AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
+    AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
     PageRequest, Person, ReplyRow, Role, UserRow,
 };
 use crate::error::StoreError;
@@ -101,6 +102,24 @@ pub trait Store: Send + Sync + 'static {
         search: Option<String>,
         page: PageRequest,
     ) -> Result<Page<CustomerRow>, StoreError>;
+    async fn customer(&self, id: i64) -> Result<Option<CustomerDetail>, StoreError>;
+    async fn create_customer(&self, draft: &CustomerDraft, actor: i64) -> Result<i64, StoreError>;
+    /// Refused with `Conflict` when the customer changed since `version` was read.
+    async fn update_customer(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &CustomerDraft,
+        actor: i64,
+    ) -> Result<(), StoreError>;
+    /// Churned at `at`, or reactivated with `None`.
+    async fn set_churn(
+        &self,
+        id: i64,
+        version: i64,
+        at: Option<i64>,
+        actor: i64,
+    ) -> Result<(), StoreError>;
     /// Replies matching `filter`, newest first.
     async fn list_replies(
         &self,

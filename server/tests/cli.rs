@@ -202,5 +202,15 @@ fn sentiment_scores_stdin_like_the_reference_without_a_database() {
 
     let (out, _) = amends_sentiment(&["--help"], b"");
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.contains("printf") && help.contains("--json"), "{help}");
+    for needle in [
+        "printf",
+        "--json",
+        "compound<TAB>label",
+        "Never opens a database",
+    ] {
+        assert!(
+            help.contains(needle),
+            "sentiment --help lacks {needle}:\n{help}"
+        );
+    }
 }

@@ -1088,40 +1088,49 @@ async fn affected_customers_preview_confirm_and_remove() {
 
 #[tokio::test]
 async fn a_customer_named_by_ref_and_by_email_is_linked_once() {
-    on_both(|db, engine| async move {
-        let me = user(&db, "lead@team.example", "Lead").await;
-        let ada = customer(&db, "C-1", "Ada Lovelace", Some("ada@engine.example")).await;
-        let inc = db
-            .create_incident(
-                &draft("Checkout down", "outage", "sev1", "2026-11-20T14:05"),
-                me,
-            )
-            .await
-            .unwrap();
-        // Two different keys for the same person: the parser cannot know, only the store can.
-        let both = list("C-1\nada@engine.example");
-        let p = db.preview_affected(inc, &both).await.unwrap();
-        // BUG: server/src/store/affected.rs `classify` gives both lines Fate::Link(Ada), so the
-        // preview promises two links for one customer (to_add() == 2).
-        assert_eq!(p.to_add(), 1, "{engine}: one customer, named twice: {p:?}");
-        // BUG: `confirm` then inserts the same (incident, customer) pair twice; the primary key
-        // refuses the second insert and the whole list fails with Conflict("That already exists.").
-        let added = db
-            .confirm_affected(inc, &both, AffectedSource::Manual, me)
-            .await;
-        assert_eq!(
-            added.map(|a| (a.linked, a.created)),
-            Ok((1, 0)),
-            "{engine}: confirming a list naming one customer by ref and by email"
-        );
-        assert_eq!(
-            ids(&db.incident(inc).await.unwrap().unwrap().affected, |a| a
-                .customer_id),
-            vec![ada],
-            "{engine}"
-        );
+    // Both engines run before anything is asserted, so a failure reports both.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    on_both(|db, engine| {
+        let seen = seen.clone();
+        async move {
+            let me = user(&db, "lead@team.example", "Lead").await;
+            let ada = customer(&db, "C-1", "Ada Lovelace", Some("ada@engine.example")).await;
+            let inc = db
+                .create_incident(
+                    &draft("Checkout down", "outage", "sev1", "2026-11-20T14:05"),
+                    me,
+                )
+                .await
+                .unwrap();
+            // Two different keys for the same person: the parser cannot know, only the store can.
+            let both = list("C-1\nada@engine.example");
+            let to_add = db.preview_affected(inc, &both).await.unwrap().to_add();
+            let added = db
+                .confirm_affected(inc, &both, AffectedSource::Manual, me)
+                .await
+                .map(|a| (a.linked, a.created));
+            let linked = ids(&db.incident(inc).await.unwrap().unwrap().affected, |a| {
+                a.customer_id
+            });
+            seen.lock()
+                .unwrap()
+                .push((engine, to_add, added, linked == vec![ada]));
+        }
     })
     .await;
+    for (engine, to_add, added, linked) in seen.lock().unwrap().iter() {
+        // BUG: server/src/store/affected.rs `classify` gives both lines Fate::Link(Ada), so the
+        // preview promises two links for one customer (to_add() == 2 instead of 1).
+        assert_eq!(*to_add, 1, "{engine}: preview of one customer named twice");
+        // BUG: `confirm` then inserts the same (incident, customer) pair twice; the primary key
+        // refuses the second insert and the whole list fails with Conflict("That already exists.").
+        assert_eq!(
+            added,
+            &Ok((1, 0)),
+            "{engine}: confirming one customer named by ref and by email"
+        );
+        assert!(*linked, "{engine}: Ada is linked exactly once");
+    }
 }
 
 // ---------------------------------------------------------------------------------------

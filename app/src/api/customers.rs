@@ -1,6 +1,10 @@
-//! Reading customers.
+//! Customers: search, one customer's page, and changes to them.
 
-use crate::domain::{CustomerRow, Page};
+#[cfg(feature = "ssr")]
+use crate::domain::customer::CustomerForm;
+#[cfg(feature = "ssr")]
+use crate::domain::Role;
+use crate::domain::{CustomerDetail, CustomerRow, Page};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -9,13 +13,114 @@ pub async fn list_customers(
     q: Option<String>,
     page: Option<u32>,
 ) -> Result<Page<CustomerRow>, AppError> {
-    super::require(crate::domain::Role::Viewer)?;
+    super::require(Role::Viewer)?;
     let search = q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-        return Err(AppError::Invalid(
+        return Err(super::fail(AppError::Invalid(
             "Search is limited to 200 characters.".into(),
-        ));
+        )));
     }
     let req = crate::domain::PageRequest::new(page, None);
     Ok(super::store()?.list_customers(search, req).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "customers/get")]
+pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
+    super::require(Role::Viewer)?;
+    super::store()?
+        .customer(id)
+        .await?
+        .ok_or_else(|| super::fail(AppError::NotFound))
+}
+
+#[cfg(feature = "ssr")]
+fn form(
+    external_ref: String,
+    name: Option<String>,
+    email: Option<String>,
+    plan: Option<String>,
+    monthly_revenue: Option<String>,
+    currency: Option<String>,
+    signed_up_at: String,
+) -> CustomerForm {
+    CustomerForm {
+        external_ref,
+        name: name.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+        plan: plan.unwrap_or_default(),
+        monthly_revenue: monthly_revenue.unwrap_or_default(),
+        currency: currency.unwrap_or_default(),
+        signed_up_at,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "customers/create")]
+pub async fn create_customer(
+    external_ref: String,
+    name: Option<String>,
+    email: Option<String>,
+    plan: Option<String>,
+    monthly_revenue: Option<String>,
+    currency: Option<String>,
+    signed_up_at: String,
+) -> Result<i64, AppError> {
+    let me = super::require(Role::Editor)?;
+    let draft = form(external_ref, name, email, plan, monthly_revenue, currency, signed_up_at)
+        .parse()
+        .map_err(super::fail)?;
+    let id = super::store()?
+        .create_customer(&draft, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))?;
+    leptos_axum::redirect(&format!("/customers/{id}"));
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "customers/update")]
+pub async fn update_customer(
+    id: i64,
+    version: i64,
+    external_ref: String,
+    name: Option<String>,
+    email: Option<String>,
+    plan: Option<String>,
+    monthly_revenue: Option<String>,
+    currency: Option<String>,
+    signed_up_at: String,
+) -> Result<(), AppError> {
+    let me = super::require(Role::Editor)?;
+    let draft = form(external_ref, name, email, plan, monthly_revenue, currency, signed_up_at)
+        .parse()
+        .map_err(super::fail)?;
+    super::store()?
+        .update_customer(id, version, &draft, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))
+}
+
+/// Mark a customer churned (on `at`, a date; empty means today) or, with
+/// `churned=false`, reactivated.
+#[server(prefix = "/api/fn", endpoint = "customers/churn")]
+pub async fn set_churn(id: i64, version: i64, churned: bool, at: Option<String>) -> Result<(), AppError> {
+    let me = super::require(Role::Editor)?;
+    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let at = if churned {
+        match at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Some(now),
+            Some(d) => Some(
+                crate::domain::when::parse_date(d).map_err(|m| super::fail(AppError::field("at", m)))?,
+            ),
+        }
+    } else {
+        None
+    };
+    if at.is_some_and(|t| t > now) {
+        return Err(super::fail(AppError::field("at", "A churn date cannot be in the future.")));
+    }
+    super::store()?
+        .set_churn(id, version, at, me.id)
+        .await
+        .map_err(|e| super::fail(e.into()))
 }

@@ -10,7 +10,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "incidents/list")]
-pub async fn list_incidents(query: IncidentQuery, page: Option<u32>) -> Result<Page<IncidentRow>, AppError> {
+pub async fn list_incidents(
+    #[server(default)] query: IncidentQuery,
+    page: Option<u32>) -> Result<Page<IncidentRow>, AppError> {
     super::require(Role::Viewer)?;
     let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);

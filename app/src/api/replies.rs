@@ -10,7 +10,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "replies/list")]
-pub async fn list_replies(query: ReplyQuery, page: Option<u32>) -> Result<Page<ReplyRow>, AppError> {
+pub async fn list_replies(
+    #[server(default)] query: ReplyQuery,
+    page: Option<u32>) -> Result<Page<ReplyRow>, AppError> {
     super::require(Role::Viewer)?;
     let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);

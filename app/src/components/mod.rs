@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod badges;
+pub mod customer_fields;
 pub mod forms;
 pub mod incident_fields;
 pub mod layout;

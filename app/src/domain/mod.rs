@@ -3,6 +3,7 @@
 //! rest of the code can trust these types.
 
 pub mod action;
+pub mod customer;
 pub mod affected;
 mod enums;
 pub mod incident;

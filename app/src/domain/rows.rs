@@ -143,6 +143,26 @@ pub struct CustomerRow {
     pub incidents: i64,
 }
 
+/// One incident that hit a customer, as their page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerIncident {
+    pub id: i64,
+    pub title: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub started_at: i64,
+}
+
+/// A customer with everything that happened to them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub customer: CustomerRow,
+    pub version: i64,
+    pub incidents: Vec<CustomerIncident>,
+    pub actions: Vec<ActionRow>,
+    pub replies: Vec<ReplyRow>,
+}
+
 /// Headline counts for the dashboard.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Overview {

@@ -18,9 +18,12 @@ pub fn CustomersPage() -> impl IntoView {
 
     view! {
         <Title text="Customers"/>
-        <header class="page-head">
-            <h1>"Customers"</h1>
-            <p class="lede">"Everyone an incident can touch."</p>
+        <header class="page-head with-actions">
+            <div>
+                <h1>"Customers"</h1>
+                <p class="lede">"Everyone an incident can touch."</p>
+            </div>
+            <a href="/customers/new" class="button primary">"New customer"</a>
         </header>
         <form class="search" method="get" action="/customers" role="search">
             <label for="customer-q">"Search customers"</label>
@@ -50,7 +53,7 @@ pub fn CustomersPage() -> impl IntoView {
                                 <tbody>
                                     {p.items.into_iter().map(|c| view! {
                                         <tr>
-                                            <th scope="row">{c.name}<span class="muted small">{c.email.unwrap_or_default()}</span></th>
+                                            <th scope="row" class="title-cell"><a href=format!("/customers/{}", c.id)>{c.name}</a><span class="muted small">{c.email.unwrap_or_default()}</span></th>
                                             <td data-label="Ref"><code>{c.external_ref}</code></td>
                                             <td data-label="Plan">{c.plan}</td>
                                             <td data-label="Revenue" class="num">{c.monthly_revenue.display()}</td>

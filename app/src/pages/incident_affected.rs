@@ -4,6 +4,8 @@
 
 use crate::api::affected::{preview_affected, ConfirmAffected};
 use crate::api::incidents::get_incident;
+use crate::api::session::whoami;
+use crate::pages::forbidden::ForbiddenPage;
 use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
 use crate::components::states::{ErrorNotice, Loading};
 use crate::domain::affected::{AffectedPreview, PreviewLine};
@@ -38,12 +40,16 @@ pub fn AffectedPage() -> impl IntoView {
         },
     );
     let confirm = ServerAction::<ConfirmAffected>::new();
+    let me = Resource::new(|| (), |_| whoami());
     let (text, set_text) = signal(String::new());
 
     view! {
         <Title text="Add affected customers"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                if !me.await.ok().flatten().is_some_and(|u| u.role.allows(crate::domain::Role::Editor)) {
+                    return view! { <ForbiddenPage needed=crate::domain::Role::Editor/> }.into_any();
+                }
                 let d = match incident.await {
                     Ok(d) => d,
                     Err(AppError::NotFound) => return view! { <NotFoundPage/> }.into_any(),

@@ -2,6 +2,8 @@
 //! to the new incident, or back here with the field's message).
 
 use crate::api::incidents::{list_people, CreateIncident};
+use crate::api::session::whoami;
+use crate::pages::forbidden::ForbiddenPage;
 use crate::components::forms::{form_msg, FormError};
 use crate::components::incident_fields::IncidentFields;
 use crate::components::states::{ErrorNotice, Loading};
@@ -15,6 +17,7 @@ use leptos_meta::Title;
 pub fn NewIncidentPage() -> impl IntoView {
     let create = ServerAction::<CreateIncident>::new();
     let people = Resource::new(|| (), |_| list_people());
+    let me = Resource::new(|| (), |_| whoami());
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let now = (js_now() / 60_000) * 60_000;
     view! {
@@ -26,6 +29,9 @@ pub fn NewIncidentPage() -> impl IntoView {
         </header>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                if !me.await.ok().flatten().is_some_and(|u| u.role.allows(crate::domain::Role::Editor)) {
+                    return view! { <ForbiddenPage needed=crate::domain::Role::Editor/> }.into_any();
+                }
                 match people.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(people) => view! {

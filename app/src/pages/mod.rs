@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod customer;
 pub mod customers;
 pub mod dashboard;
 pub mod forbidden;

@@ -39,6 +39,7 @@ pub enum Command {
     /// Manage team accounts (e.g. `amends user add --email E --role admin`).
     User(user_cmd::UserArgs),
     /// Score text with VADER: one reply per line on stdin → "compound<TAB>label" per line.
+    #[command(long_about = sentiment_cmd::LONG_ABOUT)]
     Sentiment(sentiment_cmd::SentimentArgs),
 }
 

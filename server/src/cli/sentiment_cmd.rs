@@ -5,15 +5,18 @@ use app::sentiment::{polarity, Scores};
 use clap::Args;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
+/// The long `--help` text. Set on the `Sentiment` variant in `cli/mod.rs`: the variant's doc
+/// comment would override a `long_about` given here.
+pub const LONG_ABOUT: &str = "Score text with VADER sentiment (an exact port of \
+    vaderSentiment 3.3.2, the scorer Amends uses for customer replies). Reads stdin one reply \
+    per line and prints, for every input line, \"compound<TAB>label\": the compound score from \
+    -1 (most negative) to +1 (most positive) with 4 decimals, and positive (>= 0.05), negative \
+    (<= -0.05) or neutral. An empty line prints 0.0000<TAB>neutral. Input must be UTF-8; the \
+    output has exactly one line per input line, in order, so it can be pasted next to the \
+    input.\n\nStreams, so large inputs are fine. Never opens a database.";
+
 #[derive(Args, Debug)]
 #[command(
-    long_about = "Score text with VADER sentiment (an exact port of vaderSentiment 3.3.2, the \
-    scorer Amends uses for customer replies). Reads stdin one reply per line and prints, for \
-    every input line, \"compound<TAB>label\": the compound score from -1 (most negative) to +1 \
-    (most positive) with 4 decimals, and positive (>= 0.05), negative (<= -0.05) or neutral. \
-    An empty line prints 0.0000<TAB>neutral. Input must be UTF-8; the output has exactly one \
-    line per input line, in order, so it can be pasted next to the input.\n\n\
-    Streams: large inputs are fine. Never opens a database.",
     after_help = "Examples:\n  printf 'Thanks, that was fast!\\nNever again.\\n' | amends sentiment\n  \
     amends sentiment --json < replies.txt > scores.jsonl"
 )]
@@ -93,14 +96,16 @@ fn write_scores<W: Write>(out: &mut W, s: &Scores, json: bool) -> io::Result<()>
     let compound = s.compound + 0.0;
     let label = SentimentLabel::of(compound).code();
     if json {
-        let object = serde_json::json!({
-            "compound": compound,
-            "neg": s.neg,
-            "neu": s.neu,
-            "pos": s.pos,
-            "label": label,
-        });
-        writeln!(out, "{object}")
+        // Written by hand to keep the documented key order.
+        let num = |x: f64| serde_json::Value::from(x);
+        writeln!(
+            out,
+            r#"{{"compound":{},"neg":{},"neu":{},"pos":{},"label":"{label}"}}"#,
+            num(compound),
+            num(s.neg),
+            num(s.neu),
+            num(s.pos),
+        )
     } else {
         writeln!(out, "{compound:.4}\t{label}")
     }

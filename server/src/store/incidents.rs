@@ -253,6 +253,24 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
     }))
 }
 
+/// A customer's actions across incidents, newest first.
+pub async fn actions_of_customer(db: &Db, customer: i64, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
+    sqlx::query(
+        "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name, r.kind,
+                r.value_minor, r.cost_minor, r.currency, r.channel, r.note, r.given_at
+         FROM recovery_actions r JOIN customers c ON c.id = r.customer_id
+         WHERE r.customer_id = $1 ORDER BY r.given_at DESC, r.id DESC LIMIT $2",
+    )
+    .bind(customer)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(action_row)
+    .collect()
+}
+
 fn action_row(a: &sqlx::any::AnyRow) -> Result<ActionRow, StoreError> {
     Ok(ActionRow {
         id: get(a, "id")?,

@@ -5,6 +5,7 @@
 mod actions;
 mod affected;
 mod connect;
+mod customer_changes;
 mod customers;
 mod error;
 mod incident_changes;
@@ -22,10 +23,11 @@ pub use users::{audit, LoginCandidate, NewUser, SessionUser};
 
 use app::domain::action::{ActionDraft, ActionTarget};
 use app::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
+use app::domain::customer::CustomerDraft;
 use app::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
 use app::domain::reply::{ReplyDraft, ReplyFilter};
 use app::domain::{
-    AffectedSource, AuditRow, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
+    AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
     PageRequest, Person, ReplyRow, Role, UserRow,
 };
 use app::error::StoreError;
@@ -194,6 +196,34 @@ impl app::store::Store for Db {
         page: PageRequest,
     ) -> Result<Page<CustomerRow>, StoreError> {
         customers::list(self, search, page).await
+    }
+
+    async fn customer(&self, id: i64) -> Result<Option<CustomerDetail>, StoreError> {
+        customer_changes::detail(self, id).await
+    }
+
+    async fn create_customer(&self, draft: &CustomerDraft, actor: i64) -> Result<i64, StoreError> {
+        customer_changes::create(self, draft, actor, now_ms()).await
+    }
+
+    async fn update_customer(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &CustomerDraft,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        customer_changes::update(self, id, version, draft, actor, now_ms()).await
+    }
+
+    async fn set_churn(
+        &self,
+        id: i64,
+        version: i64,
+        at: Option<i64>,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        customer_changes::set_churn(self, id, version, at, actor, now_ms()).await
     }
 
     async fn list_replies(

@@ -113,6 +113,18 @@ pub async fn for_incident(
     .collect()
 }
 
+pub async fn for_customer(db: &Db, customer: i64, limit: i64) -> Result<Vec<ReplyRow>, StoreError> {
+    sqlx::query(&format!("{SELECT} WHERE y.customer_id = $1 ORDER BY y.received_at DESC, y.id DESC LIMIT $2"))
+        .bind(customer)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(reply_row)
+        .collect()
+}
+
 /// Store a reply with its automatic score. The customer is found by ref or email; an
 /// unknown one, or an email two customers share, is refused with a message for that field.
 pub async fn create(db: &Db, d: &ReplyDraft, score: f64, actor: i64, now: i64) -> Result<i64, StoreError> {
