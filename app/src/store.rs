@@ -8,8 +8,8 @@ use crate::domain::customer::CustomerDraft;
 use crate::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
 use crate::domain::reply::{ReplyDraft, ReplyFilter};
 use crate::domain::{
-    AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
-    PageRequest, Person, ReplyRow, Role, UserRow,
+    AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview,
+    Page, PageRequest, Person, ReplyRow, Role, UserRow,
 };
 use crate::error::StoreError;
 use std::sync::Arc;

@@ -289,7 +289,11 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         Some(Role::Editor),
         "id=1&version=VERSION&status=NEXT&note=matrix",
     ),
-    ("/api/fn/incidents/note", Some(Role::Editor), "id=1&note=Seen+by+ME"),
+    (
+        "/api/fn/incidents/note",
+        Some(Role::Editor),
+        "id=1&note=Seen+by+ME",
+    ),
     (
         "/api/fn/affected/preview",
         Some(Role::Editor),
@@ -337,7 +341,11 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         Some(Role::Editor),
         "id=2&version=CVERSION&churned=false",
     ),
-    ("/api/fn/replies/list", Some(Role::Viewer), "query[sentiment]=negative"),
+    (
+        "/api/fn/replies/list",
+        Some(Role::Viewer),
+        "query[sentiment]=negative",
+    ),
     ("/api/fn/session/whoami", None, ""),
     ("/api/fn/users/list", Some(Role::Admin), ""),
     (
@@ -396,7 +404,12 @@ async fn matrix_value(db: &server::store::Db, what: &str) -> String {
                 .fetch_one(db.pool())
                 .await
                 .unwrap();
-            if status == "open" { "mitigated" } else { "open" }.to_string()
+            if status == "open" {
+                "mitigated"
+            } else {
+                "open"
+            }
+            .to_string()
         }
         _ => sqlx::query_scalar::<_, Option<i64>>(
             "SELECT MIN(customer_id) FROM affected_customers WHERE incident_id = 1",
@@ -526,7 +539,10 @@ async fn role_matrix_covers_every_server_function_and_page() {
                         "{engine}: page {path} as {caller_role:?}"
                     );
                     let html = res.text().await.unwrap();
-                    assert!(html.contains("This part of Amends is for"), "{engine}: {path}");
+                    assert!(
+                        html.contains("This part of Amends is for"),
+                        "{engine}: {path}"
+                    );
                 }
             }
         }

@@ -25,7 +25,10 @@ async fn migrations_are_idempotent_and_empty_store_reads_cleanly() {
             .await
             .unwrap_or_else(|e| panic!("{engine}: second migrate failed: {e}"));
         db.ping().await.unwrap();
-        let page = db.list_incidents(&Default::default(), PageRequest::default()).await.unwrap();
+        let page = db
+            .list_incidents(&Default::default(), PageRequest::default())
+            .await
+            .unwrap();
         assert_eq!(
             (page.total, page.items.len(), page.page_count()),
             (0, 0, 1),

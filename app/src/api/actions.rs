@@ -1,5 +1,8 @@
 //! Giving recovery actions.
 
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
 #[cfg(feature = "ssr")]
 use crate::domain::action::{ActionForm, ActionTarget};
 #[cfg(feature = "ssr")]
@@ -9,7 +12,6 @@ use leptos::prelude::*;
 
 /// Give one action to a customer, or to all / a filtered set of the incident's affected
 /// customers; all or nothing. Returns how many received it.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "actions/give")]
 pub async fn give_actions(
     incident: i64,

@@ -1,8 +1,8 @@
 //! Marking customers affected: preview a pasted list or CSV, confirm it, remove one.
 
-use crate::domain::affected::{AffectedAdded, AffectedPreview};
 #[cfg(feature = "ssr")]
 use crate::domain::affected::{parse_list, ParsedList};
+use crate::domain::affected::{AffectedAdded, AffectedPreview};
 #[cfg(feature = "ssr")]
 use crate::domain::{AffectedSource, Role};
 use crate::error::AppError;
@@ -11,7 +11,10 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 fn parse(list: &str) -> Result<ParsedList, AppError> {
     if list.trim().is_empty() {
-        return Err(AppError::field("list", "Paste refs or emails, or choose a CSV file."));
+        return Err(AppError::field(
+            "list",
+            "Paste refs or emails, or choose a CSV file.",
+        ));
     }
     parse_list(list).map_err(|m| AppError::field("list", m))
 }
@@ -33,7 +36,10 @@ pub async fn preview_affected(incident: i64, list: String) -> Result<AffectedPre
 pub async fn confirm_affected(incident: i64, list: String) -> Result<AffectedAdded, AppError> {
     let me = super::require(Role::Editor)?;
     let parsed = parse(&list).map_err(super::fail)?;
-    let source = if list.lines().count() > 1 && list.contains(',') && parsed.entries.iter().any(|e| e.name.is_some()) {
+    let source = if list.lines().count() > 1
+        && list.contains(',')
+        && parsed.entries.iter().any(|e| e.name.is_some())
+    {
         AffectedSource::Import
     } else {
         AffectedSource::Manual
@@ -42,7 +48,10 @@ pub async fn confirm_affected(incident: i64, list: String) -> Result<AffectedAdd
         .confirm_affected(incident, &parsed, source, me.id)
         .await
         .map_err(|e| super::fail(e.into()))?;
-    leptos_axum::redirect(&format!("/incidents/{incident}?added={}#affected-h", added.linked));
+    leptos_axum::redirect(&format!(
+        "/incidents/{incident}?added={}#affected-h",
+        added.linked
+    ));
     Ok(added)
 }
 

@@ -1,5 +1,8 @@
 //! Customers: search, one customer's page, and changes to them.
 
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
 #[cfg(feature = "ssr")]
 use crate::domain::customer::CustomerForm;
 #[cfg(feature = "ssr")]
@@ -54,7 +57,6 @@ fn form(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "customers/create")]
 pub async fn create_customer(
     external_ref: String,
@@ -66,9 +68,17 @@ pub async fn create_customer(
     signed_up_at: String,
 ) -> Result<i64, AppError> {
     let me = super::require(Role::Editor)?;
-    let draft = form(external_ref, name, email, plan, monthly_revenue, currency, signed_up_at)
-        .parse()
-        .map_err(super::fail)?;
+    let draft = form(
+        external_ref,
+        name,
+        email,
+        plan,
+        monthly_revenue,
+        currency,
+        signed_up_at,
+    )
+    .parse()
+    .map_err(super::fail)?;
     let id = super::store()?
         .create_customer(&draft, me.id)
         .await
@@ -77,7 +87,6 @@ pub async fn create_customer(
     Ok(id)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "customers/update")]
 pub async fn update_customer(
     id: i64,
@@ -91,9 +100,17 @@ pub async fn update_customer(
     signed_up_at: String,
 ) -> Result<(), AppError> {
     let me = super::require(Role::Editor)?;
-    let draft = form(external_ref, name, email, plan, monthly_revenue, currency, signed_up_at)
-        .parse()
-        .map_err(super::fail)?;
+    let draft = form(
+        external_ref,
+        name,
+        email,
+        plan,
+        monthly_revenue,
+        currency,
+        signed_up_at,
+    )
+    .parse()
+    .map_err(super::fail)?;
     super::store()?
         .update_customer(id, version, &draft, me.id)
         .await
@@ -103,21 +120,30 @@ pub async fn update_customer(
 /// Mark a customer churned (on `at`, a date; empty means today) or, with
 /// `churned=false`, reactivated.
 #[server(prefix = "/api/fn", endpoint = "customers/churn")]
-pub async fn set_churn(id: i64, version: i64, churned: bool, at: Option<String>) -> Result<(), AppError> {
+pub async fn set_churn(
+    id: i64,
+    version: i64,
+    churned: bool,
+    at: Option<String>,
+) -> Result<(), AppError> {
     let me = super::require(Role::Editor)?;
     let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
     let at = if churned {
         match at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(now),
             Some(d) => Some(
-                crate::domain::when::parse_date(d).map_err(|m| super::fail(AppError::field("at", m)))?,
+                crate::domain::when::parse_date(d)
+                    .map_err(|m| super::fail(AppError::field("at", m)))?,
             ),
         }
     } else {
         None
     };
     if at.is_some_and(|t| t > now) {
-        return Err(super::fail(AppError::field("at", "A churn date cannot be in the future.")));
+        return Err(super::fail(AppError::field(
+            "at",
+            "A churn date cannot be in the future.",
+        )));
     }
     super::store()?
         .set_churn(id, version, at, me.id)

@@ -1,8 +1,11 @@
 //! Incidents: the filtered list, one incident, and every change to it.
 
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
+use crate::domain::incident::IncidentQuery;
 #[cfg(feature = "ssr")]
 use crate::domain::incident::{check_note, IncidentForm, StatusChange};
-use crate::domain::incident::IncidentQuery;
 use crate::domain::{IncidentDetail, IncidentRow, Page, Person};
 #[cfg(feature = "ssr")]
 use crate::domain::{IncidentStatus, Role};
@@ -12,7 +15,8 @@ use leptos::prelude::*;
 #[server(prefix = "/api/fn", endpoint = "incidents/list")]
 pub async fn list_incidents(
     #[server(default)] query: IncidentQuery,
-    page: Option<u32>) -> Result<Page<IncidentRow>, AppError> {
+    page: Option<u32>,
+) -> Result<Page<IncidentRow>, AppError> {
     super::require(Role::Viewer)?;
     let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);
@@ -41,7 +45,6 @@ fn now() -> i64 {
 }
 
 /// Open a new incident; the browser then goes to its page.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "incidents/create")]
 pub async fn create_incident(
     title: String,
@@ -65,7 +68,10 @@ pub async fn create_incident(
     };
     let draft = form.parse(IncidentStatus::Open).map_err(super::fail)?;
     if draft.started_at > now() + 60_000 {
-        return Err(super::fail(AppError::field("started_at", "An incident cannot start in the future.")));
+        return Err(super::fail(AppError::field(
+            "started_at",
+            "An incident cannot start in the future.",
+        )));
     }
     let id = super::store()?
         .create_incident(&draft, me.id)
@@ -76,7 +82,6 @@ pub async fn create_incident(
 }
 
 /// Save an edit made from `version`; refused when someone else saved in between.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "incidents/update")]
 pub async fn update_incident(
     id: i64,
@@ -133,7 +138,8 @@ pub async fn change_status(
     let at = at
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| crate::domain::when::to_input(now()));
-    let change = StatusChange::parse(from, &status, &at, note.as_deref().unwrap_or("")).map_err(super::fail)?;
+    let change = StatusChange::parse(from, &status, &at, note.as_deref().unwrap_or(""))
+        .map_err(super::fail)?;
     store
         .change_status(id, version, &change, me.id)
         .await
@@ -146,7 +152,10 @@ pub async fn add_note(id: i64, note: String) -> Result<(), AppError> {
     let me = super::require(Role::Editor)?;
     let note = check_note(&note).map_err(super::fail)?;
     if note.is_empty() {
-        return Err(super::fail(AppError::field("note", "Write the note first.")));
+        return Err(super::fail(AppError::field(
+            "note",
+            "Write the note first.",
+        )));
     }
     super::store()?
         .add_incident_note(id, &note, me.id)

@@ -12,7 +12,8 @@ use leptos::prelude::*;
 #[server(prefix = "/api/fn", endpoint = "replies/list")]
 pub async fn list_replies(
     #[server(default)] query: ReplyQuery,
-    page: Option<u32>) -> Result<Page<ReplyRow>, AppError> {
+    page: Option<u32>,
+) -> Result<Page<ReplyRow>, AppError> {
     super::require(Role::Viewer)?;
     let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);

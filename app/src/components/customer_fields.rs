@@ -6,8 +6,13 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[component]
-pub fn CustomerFields(initial: CustomerForm, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    let msg = move |field: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(field)));
+pub fn CustomerFields(
+    initial: CustomerForm,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let msg = move |field: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.for_field(field)))
+    };
     view! {
         <div class="field-row">
             <div>

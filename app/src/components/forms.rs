@@ -9,7 +9,12 @@ pub fn field_msg<S, O>(value: S, field: &'static str) -> Signal<Option<String>>
 where
     S: Get<Value = Option<Result<O, AppError>>> + Send + Sync + 'static,
 {
-    Signal::derive(move || value.get().and_then(|r| r.err()).and_then(|e| e.for_field(field)))
+    Signal::derive(move || {
+        value
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.for_field(field))
+    })
 }
 
 /// The action's error when it is not about one field (conflicts, permissions, outages).
@@ -27,7 +32,10 @@ where
 }
 
 #[component]
-pub fn FieldError(#[prop(into)] message: Signal<Option<String>>, #[prop(into)] id: String) -> impl IntoView {
+pub fn FieldError(
+    #[prop(into)] message: Signal<Option<String>>,
+    #[prop(into)] id: String,
+) -> impl IntoView {
     move || {
         message
             .get()
@@ -37,13 +45,19 @@ pub fn FieldError(#[prop(into)] message: Signal<Option<String>>, #[prop(into)] i
 
 #[component]
 pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
-    move || message.get().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })
+    }
 }
 
 /// `<option>`s for a closed set: (code, label) pairs, with `selected` chosen.
 pub fn options(choices: Vec<(&'static str, &'static str)>, selected: String) -> impl IntoView {
     choices
         .into_iter()
-        .map(|(code, label)| view! { <option value=code selected=selected == code>{label}</option> })
+        .map(
+            |(code, label)| view! { <option value=code selected=selected == code>{label}</option> },
+        )
         .collect_view()
 }

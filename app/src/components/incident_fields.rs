@@ -20,7 +20,9 @@ pub fn IncidentFields(
     #[prop(into)]
     prefix: String,
 ) -> impl IntoView {
-    let msg = move |field: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(field)));
+    let msg = move |field: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.for_field(field)))
+    };
     let id = |f: &str| format!("{prefix}-{f}");
     let err = |f: &str| format!("{prefix}-{f}-error");
     view! {

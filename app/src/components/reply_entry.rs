@@ -46,7 +46,11 @@ pub fn ReplyEntry(
             .and_then(|r| r.ok())
             .map(|(_, score)| view! { <p class="notice notice-ok" role="status">"Saved. Sentiment: " <SentimentBadge score/></p> })
     };
-    let list_id = if incident.is_some() { "reply-customers-incident" } else { "reply-customers" };
+    let list_id = if incident.is_some() {
+        "reply-customers-incident"
+    } else {
+        "reply-customers"
+    };
     view! {
         <ActionForm action attr:class="form reply-entry">
             <FormError message=form_msg(value)/>
@@ -105,15 +109,13 @@ pub fn ReplyEntry(
 /// A reply's "correct the sentiment" control: a score and a reason, behind a disclosure
 /// so it works without JS and stays out of the way.
 #[component]
-pub fn OverrideForm(action: ServerAction<crate::api::replies::OverrideSentiment>, reply: i64, current: f64) -> impl IntoView {
+pub fn OverrideForm(
+    action: ServerAction<crate::api::replies::OverrideSentiment>,
+    reply: i64,
+    current: f64,
+) -> impl IntoView {
     let value = action.value();
-    let mine = move || {
-        action
-            .input()
-            .get()
-            .map(|i| i.id == reply)
-            .unwrap_or(false)
-    };
+    let mine = move || action.input().get().map(|i| i.id == reply).unwrap_or(false);
     let score_id = format!("override-score-{reply}");
     let reason_id = format!("override-reason-{reply}");
     view! {

@@ -80,12 +80,17 @@ impl ActionForm {
             .map_err(|_| AppError::field("kind", "Choose what to give."))?;
         let channel = Channel::parse(&self.channel)
             .map_err(|_| AppError::field("channel", "Choose how it reaches them."))?;
-        let currency = parse_currency(&self.currency).map_err(|m| AppError::field("currency", m))?;
-        let value = parse_amount(&self.value, &currency).map_err(|m| AppError::field("value", m))?;
+        let currency =
+            parse_currency(&self.currency).map_err(|m| AppError::field("currency", m))?;
+        let value =
+            parse_amount(&self.value, &currency).map_err(|m| AppError::field("value", m))?;
         let cost = parse_amount(&self.cost, &currency).map_err(|m| AppError::field("cost", m))?;
         let note = self.note.trim().to_string();
         if note.chars().count() > 5000 {
-            return Err(AppError::field("note", "The note is limited to 5,000 characters."));
+            return Err(AppError::field(
+                "note",
+                "The note is limited to 5,000 characters.",
+            ));
         }
         check_template(&note).map_err(|m| AppError::field("note", m))?;
         let given_at = when::parse_optional(&self.given_at)
@@ -118,11 +123,16 @@ We have added {credit} to your account; there is nothing you need to do.\n\nThan
 pub fn check_template(t: &str) -> Result<(), String> {
     let mut rest = t;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         let field = &rest[start..start + len + 1];
         if !MERGE_FIELDS.iter().any(|(f, _)| *f == field) {
             let known: Vec<&str> = MERGE_FIELDS.iter().map(|(f, _)| *f).collect();
-            return Err(format!("{field} is not a merge field; use {}.", known.join(", ")));
+            return Err(format!(
+                "{field} is not a merge field; use {}.",
+                known.join(", ")
+            ));
         }
         rest = &rest[start + len + 1..];
     }
@@ -151,7 +161,10 @@ pub fn render_note(template: &str, v: &MergeValues) -> String {
             .join(" + ")
     };
     template
-        .replace("{first_name}", if first.is_empty() { "there" } else { first })
+        .replace(
+            "{first_name}",
+            if first.is_empty() { "there" } else { first },
+        )
         .replace("{name}", if v.name.is_empty() { "there" } else { v.name })
         .replace("{incident}", v.incident)
         .replace("{credit}", &credit)
@@ -175,7 +188,10 @@ mod tests {
     #[test]
     fn a_credit_parses_with_now_as_default_time() {
         let d = form().parse(1_000).unwrap();
-        assert_eq!((d.kind, d.value.minor, d.cost.currency.as_str(), d.given_at), (ActionKind::Credit, 2500, "USD", 1_000));
+        assert_eq!(
+            (d.kind, d.value.minor, d.cost.currency.as_str(), d.given_at),
+            (ActionKind::Credit, 2500, "USD", 1_000)
+        );
     }
 
     #[test]
@@ -184,19 +200,67 @@ mod tests {
             Err(AppError::Field { field, .. }) => field,
             other => panic!("{other:?}"),
         };
-        assert_eq!(field(ActionForm { kind: "hug".into(), ..form() }), "kind");
-        assert_eq!(field(ActionForm { value: "-3".into(), ..form() }), "value");
-        assert_eq!(field(ActionForm { cost: "2.345".into(), ..form() }), "cost");
-        assert_eq!(field(ActionForm { currency: "dollars".into(), ..form() }), "currency");
-        assert_eq!(field(ActionForm { channel: "pigeon".into(), ..form() }), "channel");
-        assert_eq!(field(ActionForm { note: "Hi {nmae}".into(), ..form() }), "note");
-        assert_eq!(field(ActionForm { given_at: "soon".into(), ..form() }), "given_at");
+        assert_eq!(
+            field(ActionForm {
+                kind: "hug".into(),
+                ..form()
+            }),
+            "kind"
+        );
+        assert_eq!(
+            field(ActionForm {
+                value: "-3".into(),
+                ..form()
+            }),
+            "value"
+        );
+        assert_eq!(
+            field(ActionForm {
+                cost: "2.345".into(),
+                ..form()
+            }),
+            "cost"
+        );
+        assert_eq!(
+            field(ActionForm {
+                currency: "dollars".into(),
+                ..form()
+            }),
+            "currency"
+        );
+        assert_eq!(
+            field(ActionForm {
+                channel: "pigeon".into(),
+                ..form()
+            }),
+            "channel"
+        );
+        assert_eq!(
+            field(ActionForm {
+                note: "Hi {nmae}".into(),
+                ..form()
+            }),
+            "note"
+        );
+        assert_eq!(
+            field(ActionForm {
+                given_at: "soon".into(),
+                ..form()
+            }),
+            "given_at"
+        );
     }
 
     #[test]
     fn targets_parse() {
-        assert_eq!(ActionTarget::parse("uncontacted"), Ok(ActionTarget::Uncontacted));
-        assert_eq!(ActionTarget::parse("customer:42"), Ok(ActionTarget::Customer(42)));
+        assert_eq!(
+            ActionTarget::parse("uncontacted"),
+            Ok(ActionTarget::Uncontacted)
+        );
+        assert_eq!(
+            ActionTarget::parse("customer:42"),
+            Ok(ActionTarget::Customer(42))
+        );
         assert!(ActionTarget::parse("customer:-1").is_err());
         assert!(ActionTarget::parse("everyone").is_err());
     }
@@ -204,15 +268,28 @@ mod tests {
     #[test]
     fn notes_merge_per_customer() {
         let credit = [Money::new(2500, "USD"), Money::new(500, "EUR")];
-        let v = MergeValues { name: "Ada Lovelace", incident: "the checkout outage", credit: &credit };
+        let v = MergeValues {
+            name: "Ada Lovelace",
+            incident: "the checkout outage",
+            credit: &credit,
+        };
         assert_eq!(
             render_note("Hi {first_name} ({name}): {incident}, {credit}.", &v),
             "Hi Ada (Ada Lovelace): the checkout outage, $25.00 + €5.00."
         );
-        let none = MergeValues { name: "", incident: "x", credit: &[] };
-        assert_eq!(render_note("Hi {first_name}, {credit}", &none), "Hi there, a credit");
+        let none = MergeValues {
+            name: "",
+            incident: "x",
+            credit: &[],
+        };
+        assert_eq!(
+            render_note("Hi {first_name}, {credit}", &none),
+            "Hi there, a credit"
+        );
         assert!(check_template(DEFAULT_APOLOGY).is_ok());
-        assert!(check_template("{first_name} {oops}").unwrap_err().contains("{oops}"));
+        assert!(check_template("{first_name} {oops}")
+            .unwrap_err()
+            .contains("{oops}"));
         assert!(check_template("an unclosed { brace").is_ok());
     }
 }

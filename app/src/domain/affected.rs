@@ -83,7 +83,15 @@ pub struct AffectedAdded {
 /// At most this many lines per list (a larger import belongs in the CLI).
 pub const MAX_LINES: usize = 5000;
 
-const REF_HEADERS: &[&str] = &["ref", "external_ref", "customer_ref", "customer", "customer_id", "id"];
+#[cfg(feature = "ssr")]
+const REF_HEADERS: &[&str] = &[
+    "ref",
+    "external_ref",
+    "customer_ref",
+    "customer",
+    "customer_id",
+    "id",
+];
 
 /// Parse a pasted list or CSV text. A first line whose cells are all header words and one of
 /// them names a ref or email column makes it a CSV; otherwise every comma-, semicolon- or
@@ -116,8 +124,13 @@ fn header_cells(line: &str) -> Vec<String> {
 #[cfg(feature = "ssr")]
 fn is_header(line: &str) -> bool {
     let cells = header_cells(line);
-    cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_alphabetic() || ch == '_' || ch == ' '))
-        && cells.iter().any(|c| c == "email" || REF_HEADERS.contains(&c.as_str()))
+    cells.iter().all(|c| {
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphabetic() || ch == '_' || ch == ' ')
+    }) && cells
+        .iter()
+        .any(|c| c == "email" || REF_HEADERS.contains(&c.as_str()))
 }
 
 #[cfg(feature = "ssr")]
@@ -125,7 +138,12 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
     let delimiter = text
         .lines()
         .next()
-        .map(|l| [b',', b';', b'\t'].into_iter().max_by_key(|d| l.matches(*d as char).count()).unwrap_or(b','))
+        .map(|l| {
+            [b',', b';', b'\t']
+                .into_iter()
+                .max_by_key(|d| l.matches(*d as char).count())
+                .unwrap_or(b',')
+        })
         .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -140,7 +158,10 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
         .collect();
     let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
     let (ref_col, email_col) = (col(REF_HEADERS), col(&["email", "e-mail", "email_address"]));
-    let (name_col, plan_col) = (col(&["name", "customer_name", "full_name"]), col(&["plan", "segment"]));
+    let (name_col, plan_col) = (
+        col(&["name", "customer_name", "full_name"]),
+        col(&["plan", "segment"]),
+    );
     let mut out = ParsedList::default();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
@@ -155,7 +176,11 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
                 continue;
             }
         };
-        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty());
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| record.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
         let raw = record.iter().collect::<Vec<_>>().join(",");
         if raw.replace(',', "").trim().is_empty() {
             continue;
@@ -164,7 +189,11 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
             Some(e) => match check_email(e) {
                 Ok(e) => Some(e),
                 Err(reason) => {
-                    out.malformed.push(Malformed { line, text: raw, reason });
+                    out.malformed.push(Malformed {
+                        line,
+                        text: raw,
+                        reason,
+                    });
                     continue;
                 }
             },
@@ -174,7 +203,11 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
             (Some(r), _) => match check_ref(r) {
                 Ok(r) => CustomerKey::Ref(r),
                 Err(reason) => {
-                    out.malformed.push(Malformed { line, text: raw, reason });
+                    out.malformed.push(Malformed {
+                        line,
+                        text: raw,
+                        reason,
+                    });
                     continue;
                 }
             },
@@ -190,7 +223,13 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
         };
         let name = cell(name_col).map(|n| n.chars().take(200).collect());
         let plan = cell(plan_col).map(|p| p.chars().take(60).collect());
-        out.entries.push(AffectedEntry { line, key, name, email, plan });
+        out.entries.push(AffectedEntry {
+            line,
+            key,
+            name,
+            email,
+            plan,
+        });
     }
     Ok(out)
 }
@@ -216,7 +255,11 @@ fn parse_tokens(text: &str) -> ParsedList {
                     name: None,
                     plan: None,
                 }),
-                Err(reason) => out.malformed.push(Malformed { line: i + 1, text: token.into(), reason }),
+                Err(reason) => out.malformed.push(Malformed {
+                    line: i + 1,
+                    text: token.into(),
+                    reason,
+                }),
             }
         }
     }
@@ -239,7 +282,10 @@ fn check_ref(s: &str) -> Result<String, String> {
     let r = s.trim();
     if r.chars().count() > 200 {
         Err("A ref is at most 200 characters.".into())
-    } else if r.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') {
+    } else if r
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+    {
         Err("A ref is one word: no spaces, quotes or angle brackets.".into())
     } else {
         Ok(r.to_string())
@@ -256,7 +302,9 @@ fn mark_duplicates(list: &mut ParsedList) {
             CustomerKey::Email(m) => CustomerKey::Email(m.to_lowercase()),
         };
         match first.get(&key) {
-            Some(line) => list.duplicates.push((e.line, e.key.text().to_string(), *line)),
+            Some(line) => list
+                .duplicates
+                .push((e.line, e.key.text().to_string(), *line)),
             None => {
                 first.insert(key, e.line);
                 kept.push(e);
@@ -284,7 +332,11 @@ mod tests {
             ]
         );
         assert_eq!(p.duplicates, vec![(4, "C-1".to_string(), 1)]);
-        let bad: Vec<_> = p.malformed.iter().map(|m| (m.line, m.text.as_str())).collect();
+        let bad: Vec<_> = p
+            .malformed
+            .iter()
+            .map(|m| (m.line, m.text.as_str()))
+            .collect();
         assert_eq!(bad, vec![(5, "not a ref"), (6, "bad@")]);
     }
 
@@ -297,7 +349,10 @@ mod tests {
         assert_eq!(p.entries[0].name.as_deref(), Some("Lovelace, Ada"));
         assert_eq!(p.entries[0].email.as_deref(), Some("ada@x.io"));
         assert_eq!(p.entries[0].plan.as_deref(), Some("pro"));
-        assert_eq!((p.entries[1].line, &p.entries[1].key), (3, &CustomerKey::Email("grace@x.io".into())));
+        assert_eq!(
+            (p.entries[1].line, &p.entries[1].key),
+            (3, &CustomerKey::Email("grace@x.io".into()))
+        );
         assert_eq!(p.malformed.len(), 1);
         assert_eq!(p.malformed[0].line, 4);
     }

@@ -32,7 +32,9 @@ impl CustomerForm {
         let external_ref = self.external_ref.trim().to_string();
         if external_ref.is_empty()
             || external_ref.chars().count() > 200
-            || external_ref.chars().any(|c| c.is_whitespace() || c.is_control())
+            || external_ref
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(AppError::field(
                 "external_ref",
@@ -41,22 +43,41 @@ impl CustomerForm {
         }
         let name = self.name.trim().to_string();
         if name.chars().count() > 200 {
-            return Err(AppError::field("name", "Keep the name under 200 characters."));
+            return Err(AppError::field(
+                "name",
+                "Keep the name under 200 characters.",
+            ));
         }
         let email = match self.email.trim().to_lowercase() {
             e if e.is_empty() => None,
             e if valid_email(&e) => Some(e),
-            _ => return Err(AppError::field("email", "Enter an email address like ada@example.com, or leave it empty.")),
+            _ => {
+                return Err(AppError::field(
+                    "email",
+                    "Enter an email address like ada@example.com, or leave it empty.",
+                ))
+            }
         };
         let plan = match self.plan.trim() {
             "" => "unknown".to_string(),
-            p if p.chars().count() > 60 => return Err(AppError::field("plan", "Keep the plan under 60 characters.")),
+            p if p.chars().count() > 60 => {
+                return Err(AppError::field(
+                    "plan",
+                    "Keep the plan under 60 characters.",
+                ))
+            }
             p => p.to_string(),
         };
-        let currency = parse_currency(if self.currency.trim().is_empty() { "USD" } else { &self.currency })
-            .map_err(|m| AppError::field("currency", m))?;
-        let revenue = parse_amount(&self.monthly_revenue, &currency).map_err(|m| AppError::field("monthly_revenue", m))?;
-        let signed_up_at = when::parse_date(&self.signed_up_at).map_err(|m| AppError::field("signed_up_at", m))?;
+        let currency = parse_currency(if self.currency.trim().is_empty() {
+            "USD"
+        } else {
+            &self.currency
+        })
+        .map_err(|m| AppError::field("currency", m))?;
+        let revenue = parse_amount(&self.monthly_revenue, &currency)
+            .map_err(|m| AppError::field("monthly_revenue", m))?;
+        let signed_up_at =
+            when::parse_date(&self.signed_up_at).map_err(|m| AppError::field("signed_up_at", m))?;
         Ok(CustomerDraft {
             external_ref,
             name,
@@ -99,9 +120,33 @@ mod tests {
             Err(AppError::Field { field, .. }) => field,
             other => panic!("{other:?}"),
         };
-        assert_eq!(field(CustomerForm { external_ref: "a b".into(), ..form() }), "external_ref");
-        assert_eq!(field(CustomerForm { email: "nope".into(), ..form() }), "email");
-        assert_eq!(field(CustomerForm { monthly_revenue: "-1".into(), ..form() }), "monthly_revenue");
-        assert_eq!(field(CustomerForm { signed_up_at: "31/01/2025".into(), ..form() }), "signed_up_at");
+        assert_eq!(
+            field(CustomerForm {
+                external_ref: "a b".into(),
+                ..form()
+            }),
+            "external_ref"
+        );
+        assert_eq!(
+            field(CustomerForm {
+                email: "nope".into(),
+                ..form()
+            }),
+            "email"
+        );
+        assert_eq!(
+            field(CustomerForm {
+                monthly_revenue: "-1".into(),
+                ..form()
+            }),
+            "monthly_revenue"
+        );
+        assert_eq!(
+            field(CustomerForm {
+                signed_up_at: "31/01/2025".into(),
+                ..form()
+            }),
+            "signed_up_at"
+        );
     }
 }

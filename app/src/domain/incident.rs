@@ -46,7 +46,10 @@ impl IncidentForm {
             return Err(AppError::field("title", "Give the incident a short title."));
         }
         if title.chars().count() > 200 {
-            return Err(AppError::field("title", "Keep the title under 200 characters."));
+            return Err(AppError::field(
+                "title",
+                "Keep the title under 200 characters.",
+            ));
         }
         let description = self.description.trim().to_string();
         if description.chars().count() > 20_000 {
@@ -84,15 +87,13 @@ impl IncidentForm {
             }
             _ => None,
         };
-        let owner_id = match self.owner_id.trim() {
-            "" => None,
-            s => Some(
-                s.parse::<i64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .ok_or_else(|| AppError::field("owner_id", "Choose an owner from the list."))?,
-            ),
-        };
+        let owner_id =
+            match self.owner_id.trim() {
+                "" => None,
+                s => Some(s.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                    AppError::field("owner_id", "Choose an owner from the list.")
+                })?),
+            };
         Ok(IncidentDraft {
             title,
             description,
@@ -148,7 +149,10 @@ impl StatusChange {
 pub fn check_note(note: &str) -> Result<String, AppError> {
     let note = note.trim().to_string();
     if note.chars().count() > 5000 {
-        return Err(AppError::field("note", "Notes are limited to 5,000 characters."));
+        return Err(AppError::field(
+            "note",
+            "Notes are limited to 5,000 characters.",
+        ));
     }
     Ok(note)
 }
@@ -170,16 +174,27 @@ impl IncidentSort {
         (IncidentSort::Newest, "newest", "Newest first"),
         (IncidentSort::Oldest, "oldest", "Oldest first"),
         (IncidentSort::Severity, "severity", "Most severe first"),
-        (IncidentSort::MostAffected, "affected", "Most customers affected"),
+        (
+            IncidentSort::MostAffected,
+            "affected",
+            "Most customers affected",
+        ),
         (IncidentSort::MostReplies, "replies", "Most replies"),
     ];
 
     pub fn code(self) -> &'static str {
-        Self::ALL.iter().find(|(s, _, _)| *s == self).map(|x| x.1).unwrap_or("newest")
+        Self::ALL
+            .iter()
+            .find(|(s, _, _)| *s == self)
+            .map(|x| x.1)
+            .unwrap_or("newest")
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(_, c, _)| *c == s.trim()).map(|x| x.0)
+        Self::ALL
+            .iter()
+            .find(|(_, c, _)| *c == s.trim())
+            .map(|x| x.0)
     }
 }
 
@@ -216,7 +231,10 @@ impl IncidentQuery {
         let bad = |m: String| AppError::Invalid(m);
         let date = |v: &Option<String>, name: &str| {
             given(v)
-                .map(|s| when::parse_date(s).map_err(|_| bad(format!("“{name}” must be a date like 2026-11-20."))))
+                .map(|s| {
+                    when::parse_date(s)
+                        .map_err(|_| bad(format!("“{name}” must be a date like 2026-11-20.")))
+                })
                 .transpose()
         };
         let search = given(&self.q).map(str::to_string);
@@ -232,13 +250,24 @@ impl IncidentQuery {
             }
         }
         Ok(IncidentFilter {
-            status: given(&self.status).map(IncidentStatus::parse).transpose().map_err(|e| bad(e.to_string()))?,
-            severity: given(&self.severity).map(Severity::parse).transpose().map_err(|e| bad(e.to_string()))?,
-            kind: given(&self.kind).map(IncidentKind::parse).transpose().map_err(|e| bad(e.to_string()))?,
+            status: given(&self.status)
+                .map(IncidentStatus::parse)
+                .transpose()
+                .map_err(|e| bad(e.to_string()))?,
+            severity: given(&self.severity)
+                .map(Severity::parse)
+                .transpose()
+                .map_err(|e| bad(e.to_string()))?,
+            kind: given(&self.kind)
+                .map(IncidentKind::parse)
+                .transpose()
+                .map_err(|e| bad(e.to_string()))?,
             from,
             to,
             search,
-            sort: given(&self.sort).and_then(IncidentSort::parse).unwrap_or_default(),
+            sort: given(&self.sort)
+                .and_then(IncidentSort::parse)
+                .unwrap_or_default(),
         })
     }
 }
@@ -263,7 +292,10 @@ mod tests {
         assert_eq!(d.title, "Checkout down");
         assert_eq!(d.detected_at, d.started_at);
         assert_eq!((d.resolved_at, d.owner_id), (None, None));
-        assert_eq!(IncidentForm::from_draft(&d).parse(IncidentStatus::Open), Ok(d));
+        assert_eq!(
+            IncidentForm::from_draft(&d).parse(IncidentStatus::Open),
+            Ok(d)
+        );
     }
 
     #[test]
@@ -277,29 +309,67 @@ mod tests {
             edit(&mut f);
             f
         };
-        assert_eq!(field(with(|f| f.title = " ".into()), IncidentStatus::Open), "title");
-        assert_eq!(field(with(|f| f.title = "x".repeat(201)), IncidentStatus::Open), "title");
-        assert_eq!(field(with(|f| f.kind = "meteor".into()), IncidentStatus::Open), "kind");
-        assert_eq!(field(with(|f| f.severity = "sev9".into()), IncidentStatus::Open), "severity");
-        assert_eq!(field(with(|f| f.started_at = "yesterday".into()), IncidentStatus::Open), "started_at");
         assert_eq!(
-            field(with(|f| f.detected_at = "2026-11-20T14:04".into()), IncidentStatus::Open),
+            field(with(|f| f.title = " ".into()), IncidentStatus::Open),
+            "title"
+        );
+        assert_eq!(
+            field(with(|f| f.title = "x".repeat(201)), IncidentStatus::Open),
+            "title"
+        );
+        assert_eq!(
+            field(with(|f| f.kind = "meteor".into()), IncidentStatus::Open),
+            "kind"
+        );
+        assert_eq!(
+            field(with(|f| f.severity = "sev9".into()), IncidentStatus::Open),
+            "severity"
+        );
+        assert_eq!(
+            field(
+                with(|f| f.started_at = "yesterday".into()),
+                IncidentStatus::Open
+            ),
+            "started_at"
+        );
+        assert_eq!(
+            field(
+                with(|f| f.detected_at = "2026-11-20T14:04".into()),
+                IncidentStatus::Open
+            ),
             "detected_at"
         );
         assert_eq!(field(form(), IncidentStatus::Resolved), "resolved_at");
         assert_eq!(
-            field(with(|f| f.resolved_at = "2026-11-19T00:00".into()), IncidentStatus::Resolved),
+            field(
+                with(|f| f.resolved_at = "2026-11-19T00:00".into()),
+                IncidentStatus::Resolved
+            ),
             "resolved_at"
         );
-        assert_eq!(field(with(|f| f.owner_id = "abc".into()), IncidentStatus::Open), "owner_id");
+        assert_eq!(
+            field(with(|f| f.owner_id = "abc".into()), IncidentStatus::Open),
+            "owner_id"
+        );
     }
 
     #[test]
     fn status_changes_must_move() {
-        let ok = StatusChange::parse(IncidentStatus::Open, "resolved", "2026-11-21T08:00", " fixed ").unwrap();
-        assert_eq!((ok.to, ok.note.as_str()), (IncidentStatus::Resolved, "fixed"));
+        let ok = StatusChange::parse(
+            IncidentStatus::Open,
+            "resolved",
+            "2026-11-21T08:00",
+            " fixed ",
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.to, ok.note.as_str()),
+            (IncidentStatus::Resolved, "fixed")
+        );
         assert!(StatusChange::parse(IncidentStatus::Open, "open", "2026-11-21T08:00", "").is_err());
-        assert!(StatusChange::parse(IncidentStatus::Open, "closed", "2026-11-21T08:00", "").is_err());
+        assert!(
+            StatusChange::parse(IncidentStatus::Open, "closed", "2026-11-21T08:00", "").is_err()
+        );
     }
 
     #[test]
@@ -316,7 +386,10 @@ mod tests {
         assert_eq!(f.status, Some(IncidentStatus::Open));
         assert_eq!(f.to.unwrap() - f.from.unwrap(), 86_400_000);
         assert_eq!((f.sort, f.search), (IncidentSort::Severity, None));
-        let bad = IncidentQuery { from: Some("1st Nov".into()), ..Default::default() };
+        let bad = IncidentQuery {
+            from: Some("1st Nov".into()),
+            ..Default::default()
+        };
         assert!(matches!(bad.parse(), Err(AppError::Invalid(m)) if m.contains("From")));
         let backwards = IncidentQuery {
             from: Some("2026-11-02".into()),

@@ -3,8 +3,8 @@
 //! rest of the code can trust these types.
 
 pub mod action;
-pub mod customer;
 pub mod affected;
+pub mod customer;
 mod enums;
 pub mod incident;
 mod money;

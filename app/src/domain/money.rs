@@ -80,7 +80,8 @@ pub fn parse_amount(s: &str, currency: &str) -> Result<i64, String> {
     }
     let scale = Money::scale(currency);
     let places = scale.to_string().len() - 1;
-    let bad = || format!("Enter an amount like 25 or 25.00 (at most {places} decimals, not negative).");
+    let bad =
+        || format!("Enter an amount like 25 or 25.00 (at most {places} decimals, not negative).");
     let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
     if whole.is_empty() && frac.is_empty()
         || !whole.chars().all(|c| c.is_ascii_digit())
@@ -90,7 +91,11 @@ pub fn parse_amount(s: &str, currency: &str) -> Result<i64, String> {
     {
         return Err(bad());
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
     let frac_minor: i64 = if frac.is_empty() {
         0
     } else {

@@ -34,7 +34,10 @@ impl ReplyForm {
     pub fn parse(&self, now: i64) -> Result<ReplyDraft, AppError> {
         let who = self.customer.trim();
         if who.is_empty() {
-            return Err(AppError::field("customer", "Choose the customer who replied."));
+            return Err(AppError::field(
+                "customer",
+                "Choose the customer who replied.",
+            ));
         }
         // The picker may send "REF — Name"; the ref is the part before the dash.
         let who = who.split(" — ").next().unwrap_or(who).trim();
@@ -50,7 +53,9 @@ impl ReplyForm {
                     .parse::<i64>()
                     .ok()
                     .filter(|i| *i > 0)
-                    .ok_or_else(|| AppError::field("incident_id", "Choose an incident from the list, or none."))?,
+                    .ok_or_else(|| {
+                        AppError::field("incident_id", "Choose an incident from the list, or none.")
+                    })?,
             ),
         };
         let channel = Channel::parse(&self.channel)
@@ -59,7 +64,10 @@ impl ReplyForm {
             .map_err(|m| AppError::field("received_at", m))?
             .unwrap_or(now);
         if received_at > now + 60_000 {
-            return Err(AppError::field("received_at", "A reply cannot arrive in the future."));
+            return Err(AppError::field(
+                "received_at",
+                "A reply cannot arrive in the future.",
+            ));
         }
         let csat = match self.csat.trim() {
             "" => None,
@@ -67,7 +75,9 @@ impl ReplyForm {
                 s.parse::<i64>()
                     .ok()
                     .filter(|v| (1..=5).contains(v))
-                    .ok_or_else(|| AppError::field("csat", "CSAT is a whole number from 1 to 5, or empty."))?,
+                    .ok_or_else(|| {
+                        AppError::field("csat", "CSAT is a whole number from 1 to 5, or empty.")
+                    })?,
             ),
         };
         let body = self.body.trim().to_string();
@@ -75,9 +85,19 @@ impl ReplyForm {
             return Err(AppError::field("body", "Paste what the customer wrote."));
         }
         if body.chars().count() > 10_000 {
-            return Err(AppError::field("body", "A reply is limited to 10,000 characters."));
+            return Err(AppError::field(
+                "body",
+                "A reply is limited to 10,000 characters.",
+            ));
         }
-        Ok(ReplyDraft { customer, incident_id, channel, received_at, csat, body })
+        Ok(ReplyDraft {
+            customer,
+            incident_id,
+            channel,
+            received_at,
+            csat,
+            body,
+        })
     }
 }
 
@@ -89,13 +109,24 @@ pub fn parse_override(score: &str, reason: &str) -> Result<(f64, String), AppErr
         .parse()
         .ok()
         .filter(|v: &f64| v.is_finite() && (-1.0..=1.0).contains(v))
-        .ok_or_else(|| AppError::field("score", "The score is a number from −1 (very negative) to +1 (very positive)."))?;
+        .ok_or_else(|| {
+            AppError::field(
+                "score",
+                "The score is a number from −1 (very negative) to +1 (very positive).",
+            )
+        })?;
     let reason = reason.trim().to_string();
     if reason.is_empty() {
-        return Err(AppError::field("reason", "Say why the automatic score is wrong; it helps the team trust the numbers."));
+        return Err(AppError::field(
+            "reason",
+            "Say why the automatic score is wrong; it helps the team trust the numbers.",
+        ));
     }
     if reason.chars().count() > 1000 {
-        return Err(AppError::field("reason", "The reason is limited to 1,000 characters."));
+        return Err(AppError::field(
+            "reason",
+            "The reason is limited to 1,000 characters.",
+        ));
     }
     Ok(((s * 10_000.0).round() / 10_000.0, reason))
 }
@@ -135,7 +166,10 @@ impl ReplyQuery {
             Some(_) => return Err(bad("Sentiment must be positive, neutral or negative.")),
         };
         let incident_id = given(&self.incident)
-            .map(|s| s.parse::<i64>().map_err(|_| bad("Incident must be an incident number.")))
+            .map(|s| {
+                s.parse::<i64>()
+                    .map_err(|_| bad("Incident must be an incident number."))
+            })
             .transpose()?;
         let action = given(&self.action)
             .map(|s| ActionKind::parse(s).map_err(|e| AppError::Invalid(e.to_string())))
@@ -144,9 +178,20 @@ impl ReplyQuery {
             .map(|s| when::parse_date(s).map_err(|_| bad("“From” must be a date like 2026-11-20.")))
             .transpose()?;
         let to = given(&self.to)
-            .map(|s| when::parse_date(s).map(|d| d + 86_400_000).map_err(|_| bad("“To” must be a date like 2026-11-20.")))
+            .map(|s| {
+                when::parse_date(s)
+                    .map(|d| d + 86_400_000)
+                    .map_err(|_| bad("“To” must be a date like 2026-11-20."))
+            })
             .transpose()?;
-        Ok(ReplyFilter { sentiment, incident_id, action, customer_id: None, from, to })
+        Ok(ReplyFilter {
+            sentiment,
+            incident_id,
+            action,
+            customer_id: None,
+            from,
+            to,
+        })
     }
 }
 
@@ -167,10 +212,21 @@ mod tests {
     fn picker_value_resolves_to_the_ref_and_now_is_the_default() {
         let d = form().parse(5_000_000).unwrap();
         assert_eq!(d.customer, CustomerKey::Ref("C-1042".into()));
-        assert_eq!((d.received_at, d.body.as_str(), d.csat, d.incident_id), (5_000_000, "Thanks!", None, None));
-        let by_email = ReplyForm { customer: "Ada@X.io".into(), incident_id: "#7".into(), csat: "5".into(), ..form() };
+        assert_eq!(
+            (d.received_at, d.body.as_str(), d.csat, d.incident_id),
+            (5_000_000, "Thanks!", None, None)
+        );
+        let by_email = ReplyForm {
+            customer: "Ada@X.io".into(),
+            incident_id: "#7".into(),
+            csat: "5".into(),
+            ..form()
+        };
         let d = by_email.parse(0).unwrap();
-        assert_eq!((d.customer, d.incident_id, d.csat), (CustomerKey::Email("ada@x.io".into()), Some(7), Some(5)));
+        assert_eq!(
+            (d.customer, d.incident_id, d.csat),
+            (CustomerKey::Email("ada@x.io".into()), Some(7), Some(5))
+        );
     }
 
     #[test]
@@ -179,27 +235,80 @@ mod tests {
             Err(AppError::Field { field, .. }) => field,
             other => panic!("{other:?}"),
         };
-        assert_eq!(field(ReplyForm { customer: " ".into(), ..form() }), "customer");
-        assert_eq!(field(ReplyForm { incident_id: "x".into(), ..form() }), "incident_id");
-        assert_eq!(field(ReplyForm { channel: "fax".into(), ..form() }), "channel");
-        assert_eq!(field(ReplyForm { csat: "6".into(), ..form() }), "csat");
-        assert_eq!(field(ReplyForm { body: "  ".into(), ..form() }), "body");
-        assert_eq!(field(ReplyForm { received_at: "2027-01-01T00:00".into(), ..form() }), "received_at");
+        assert_eq!(
+            field(ReplyForm {
+                customer: " ".into(),
+                ..form()
+            }),
+            "customer"
+        );
+        assert_eq!(
+            field(ReplyForm {
+                incident_id: "x".into(),
+                ..form()
+            }),
+            "incident_id"
+        );
+        assert_eq!(
+            field(ReplyForm {
+                channel: "fax".into(),
+                ..form()
+            }),
+            "channel"
+        );
+        assert_eq!(
+            field(ReplyForm {
+                csat: "6".into(),
+                ..form()
+            }),
+            "csat"
+        );
+        assert_eq!(
+            field(ReplyForm {
+                body: "  ".into(),
+                ..form()
+            }),
+            "body"
+        );
+        assert_eq!(
+            field(ReplyForm {
+                received_at: "2027-01-01T00:00".into(),
+                ..form()
+            }),
+            "received_at"
+        );
     }
 
     #[test]
     fn overrides_need_a_score_in_range_and_a_reason() {
-        assert_eq!(parse_override("−0.5", " sarcasm "), Ok((-0.5, "sarcasm".into())));
+        assert_eq!(
+            parse_override("−0.5", " sarcasm "),
+            Ok((-0.5, "sarcasm".into()))
+        );
         assert!(parse_override("1.5", "x").is_err());
         assert!(parse_override("NaN", "x").is_err());
-        assert!(matches!(parse_override("0.2", " "), Err(AppError::Field { field, .. }) if field == "reason"));
+        assert!(
+            matches!(parse_override("0.2", " "), Err(AppError::Field { field, .. }) if field == "reason")
+        );
     }
 
     #[test]
     fn list_query_parses() {
-        let q = ReplyQuery { sentiment: Some("negative".into()), action: Some("gift".into()), ..Default::default() };
+        let q = ReplyQuery {
+            sentiment: Some("negative".into()),
+            action: Some("gift".into()),
+            ..Default::default()
+        };
         let f = q.parse().unwrap();
-        assert_eq!((f.sentiment, f.action), (Some(SentimentLabel::Negative), Some(ActionKind::Gift)));
-        assert!(ReplyQuery { sentiment: Some("meh".into()), ..Default::default() }.parse().is_err());
+        assert_eq!(
+            (f.sentiment, f.action),
+            (Some(SentimentLabel::Negative), Some(ActionKind::Gift))
+        );
+        assert!(ReplyQuery {
+            sentiment: Some("meh".into()),
+            ..Default::default()
+        }
+        .parse()
+        .is_err());
     }
 }

@@ -23,7 +23,13 @@ pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
     let update = ServerAction::<UpdateCustomer>::new();
     let churn = ServerAction::<SetChurn>::new();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|i| *i > 0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|i| *i > 0)
+    };
     let data = Resource::new(
         move || (id(), update.version().get() + churn.version().get()),
         |(id, _)| async move {
@@ -64,12 +70,21 @@ fn CustomerView(
         name: c.name.clone(),
         email: c.email.clone().unwrap_or_default(),
         plan: c.plan.clone(),
-        monthly_revenue: format!("{}", c.monthly_revenue.minor as f64 / crate::domain::Money::scale(&c.monthly_revenue.currency) as f64),
+        monthly_revenue: format!(
+            "{}",
+            c.monthly_revenue.minor as f64
+                / crate::domain::Money::scale(&c.monthly_revenue.currency) as f64
+        ),
         currency: c.monthly_revenue.currency.clone(),
         signed_up_at: format::date(c.signed_up_at),
     };
-    let mean = (!d.replies.is_empty())
-        .then(|| d.replies.iter().map(|r| r.effective_sentiment()).sum::<f64>() / d.replies.len() as f64);
+    let mean = (!d.replies.is_empty()).then(|| {
+        d.replies
+            .iter()
+            .map(|r| r.effective_sentiment())
+            .sum::<f64>()
+            / d.replies.len() as f64
+    });
     view! {
         <Title text=c.name.clone()/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/customers">"← All customers"</a></nav>

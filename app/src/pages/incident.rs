@@ -86,7 +86,12 @@ pub fn IncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentView(d: IncidentDetail, people: Vec<Person>, can_edit: bool, acts: Actions) -> impl IntoView {
+fn IncidentView(
+    d: IncidentDetail,
+    people: Vec<Person>,
+    can_edit: bool,
+    acts: Actions,
+) -> impl IntoView {
     let query = use_query_map();
     let time_to_detect = d.detected_at - d.started_at;
     let duration = d.resolved_at.map(|r| r - d.started_at);
@@ -97,7 +102,10 @@ fn IncidentView(d: IncidentDetail, people: Vec<Person>, can_edit: bool, acts: Ac
         let q = query.read();
         q.get("added")
             .map(|n| format!("Marked {n} customers affected."))
-            .or_else(|| q.get("given").map(|n| format!("Recovery action given to {n} customers.")))
+            .or_else(|| {
+                q.get("given")
+                    .map(|n| format!("Recovery action given to {n} customers."))
+            })
     };
     let id = d.id;
     view! {
@@ -269,7 +277,11 @@ fn WorkPanel(d: IncidentDetail, people: Vec<Person>, acts: Actions) -> impl Into
     let status_value = acts.status.value();
     let update_value = acts.update.value();
     let update_error = Signal::derive(move || update_value.get().and_then(|r| r.err()));
-    let next: Vec<IncidentStatus> = IncidentStatus::ALL.iter().copied().filter(|s| *s != d.status).collect();
+    let next: Vec<IncidentStatus> = IncidentStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != d.status)
+        .collect();
     let verb = |s: IncidentStatus| match s {
         IncidentStatus::Open => "Reopen",
         IncidentStatus::Mitigated => "Mitigated",
@@ -332,7 +344,11 @@ fn NoteForm(id: i64, action: ServerAction<AddNote>) -> impl IntoView {
 #[component]
 fn GiveForm(d: IncidentDetail, action: ServerAction<GiveActions>) -> impl IntoView {
     let value = action.value();
-    let currency = d.cost.first().map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into());
+    let currency = d
+        .cost
+        .first()
+        .map(|m| m.currency.clone())
+        .unwrap_or_else(|| "USD".into());
     view! {
         <details class="give" open=d.actions_total == 0>
             <summary class="button primary">"Give a recovery action"</summary>

@@ -5,12 +5,12 @@
 use crate::api::affected::{preview_affected, ConfirmAffected};
 use crate::api::incidents::get_incident;
 use crate::api::session::whoami;
-use crate::pages::forbidden::ForbiddenPage;
 use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
 use crate::components::states::{ErrorNotice, Loading};
 use crate::domain::affected::{AffectedPreview, PreviewLine};
 use crate::error::AppError;
 use crate::format;
+use crate::pages::forbidden::ForbiddenPage;
 use crate::pages::not_found::NotFoundPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -22,7 +22,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn AffectedPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|i| *i > 0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|i| *i > 0)
+    };
     let list = move || query.read().get("list").filter(|l| !l.trim().is_empty());
     let incident = Resource::new(id, |id| async move {
         match id {
@@ -104,8 +110,15 @@ fn CsvPicker(set_text: WriteSignal<String>) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             leptos::task::spawn_local(async move {
                 if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
                     let text = text.as_string().unwrap_or_default();
@@ -129,7 +142,12 @@ fn CsvPicker(set_text: WriteSignal<String>) -> impl IntoView {
 }
 
 #[component]
-fn PreviewView(p: AffectedPreview, id: i64, text: ReadSignal<String>, confirm: ServerAction<ConfirmAffected>) -> impl IntoView {
+fn PreviewView(
+    p: AffectedPreview,
+    id: i64,
+    text: ReadSignal<String>,
+    confirm: ServerAction<ConfirmAffected>,
+) -> impl IntoView {
     let n = p.to_add();
     let value = confirm.value();
     view! {
@@ -156,7 +174,7 @@ fn PreviewView(p: AffectedPreview, id: i64, text: ReadSignal<String>, confirm: S
                         <FieldError message=field_msg(value, "list") id="confirm-error"/>
                         <input type="hidden" name="incident" value=id.to_string()/>
                         <input type="hidden" name="list" value=move || text.get()/>
-                        <button type="submit" class="button primary">{format!("Confirm: mark {n} customers affected")}</button>
+                        <button type="submit" class="button primary">{format!("Confirm: mark {n} {} affected", if n == 1 { "customer" } else { "customers" })}</button>
                         <a class="button subtle" href=format!("/incidents/{id}")>"Cancel"</a>
                     </ActionForm>
                 }.into_any()
@@ -166,7 +184,11 @@ fn PreviewView(p: AffectedPreview, id: i64, text: ReadSignal<String>, confirm: S
 }
 
 #[component]
-fn Group(#[prop(into)] title: String, lines: Vec<PreviewLine>, #[prop(into)] class: String) -> impl IntoView {
+fn Group(
+    #[prop(into)] title: String,
+    lines: Vec<PreviewLine>,
+    #[prop(into)] class: String,
+) -> impl IntoView {
     (!lines.is_empty()).then(|| {
         view! {
             <details class=format!("preview-group {class}") open=true>

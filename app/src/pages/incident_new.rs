@@ -3,12 +3,12 @@
 
 use crate::api::incidents::{list_people, CreateIncident};
 use crate::api::session::whoami;
-use crate::pages::forbidden::ForbiddenPage;
 use crate::components::forms::{form_msg, FormError};
 use crate::components::incident_fields::IncidentFields;
 use crate::components::states::{ErrorNotice, Loading};
 use crate::domain::incident::IncidentForm;
 use crate::domain::when;
+use crate::pages::forbidden::ForbiddenPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -25,7 +25,11 @@ fn query_string(q: &IncidentQuery) -> String {
         ("sort", &q.sort),
     ]
     .into_iter()
-    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_encode(v))))
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{k}={}", url_encode(v)))
+    })
     .collect::<Vec<_>>()
     .join("&")
 }

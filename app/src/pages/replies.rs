@@ -17,11 +17,21 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 fn query_string(q: &ReplyQuery) -> String {
-    [("sentiment", &q.sentiment), ("incident", &q.incident), ("action", &q.action), ("from", &q.from), ("to", &q.to)]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_encode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
+    [
+        ("sentiment", &q.sentiment),
+        ("incident", &q.incident),
+        ("action", &q.action),
+        ("from", &q.from),
+        ("to", &q.to),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{k}={}", url_encode(v)))
+    })
+    .collect::<Vec<_>>()
+    .join("&")
 }
 
 #[component]
@@ -38,7 +48,11 @@ pub fn RepliesPage() -> impl IntoView {
             from: m.get("from"),
             to: m.get("to"),
         };
-        (q, page_param(m.get("page")), create.version().get() + correct.version().get())
+        (
+            q,
+            page_param(m.get("page")),
+            create.version().get() + correct.version().get(),
+        )
     };
     let data = Resource::new(args, |(q, page, _)| list_replies(q, page));
     let me = Resource::new(|| (), |_| whoami());

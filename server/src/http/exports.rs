@@ -25,7 +25,12 @@ pub fn safe_cell(s: &str) -> String {
 }
 
 fn refuse(status: StatusCode, message: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message.to_string(),
+    )
+        .into_response()
 }
 
 /// `GET /incidents/{id}/apology.csv?template=…`: name, email and the note rendered for each
@@ -39,40 +44,64 @@ pub async fn mail_merge(
     match user {
         None => return refuse(StatusCode::UNAUTHORIZED, "Please sign in first."),
         Some(Extension(u)) if !u.role.allows(Role::Editor) => {
-            return refuse(StatusCode::FORBIDDEN, "Your role does not allow this. Ask an admin if you need it.")
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "Your role does not allow this. Ask an admin if you need it.",
+            )
         }
         Some(_) => {}
     }
-    let template = q.template.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| DEFAULT_APOLOGY.to_string());
+    let template = q
+        .template
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_APOLOGY.to_string());
     if template.chars().count() > 5000 {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "The note is limited to 5,000 characters.");
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The note is limited to 5,000 characters.",
+        );
     }
     if let Err(m) = check_template(&template) {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, &m);
     }
     let lines = match store.mail_merge(id, &template).await {
         Ok(l) => l,
-        Err(app::error::StoreError::NotFound) => return refuse(StatusCode::NOT_FOUND, "There is no such incident."),
+        Err(app::error::StoreError::NotFound) => {
+            return refuse(StatusCode::NOT_FOUND, "There is no such incident.")
+        }
         Err(e) => {
             tracing::error!(error = %e, "mail merge failed");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "The mail merge could not be made; try again.");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The mail merge could not be made; try again.",
+            );
         }
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut rows = vec![["name".to_string(), "email".to_string(), "note".to_string()]];
     rows.extend(lines.into_iter().map(|(name, email, note)| {
-        [safe_cell(&name), safe_cell(&email.unwrap_or_default()), safe_cell(&note)]
+        [
+            safe_cell(&name),
+            safe_cell(&email.unwrap_or_default()),
+            safe_cell(&note),
+        ]
     }));
     for r in rows {
         if out.write_record(&r).is_err() {
-            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The mail merge could not be made; try again.");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The mail merge could not be made; try again.",
+            );
         }
     }
     let body = out.into_inner().unwrap_or_default();
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"incident-{id}-apology.csv\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"incident-{id}-apology.csv\""),
+            ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         body,

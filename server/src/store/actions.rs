@@ -28,7 +28,12 @@ async fn incident_title(tx: &mut Tx, incident: i64) -> Result<String, StoreError
         .ok_or(StoreError::NotFound)
 }
 
-async fn targets(tx: &mut Tx, incident: i64, target: &ActionTarget, kind: ActionKind) -> Result<Vec<Target>, StoreError> {
+async fn targets(
+    tx: &mut Tx,
+    incident: i64,
+    target: &ActionTarget,
+    kind: ActionKind,
+) -> Result<Vec<Target>, StoreError> {
     let (condition, extra): (&str, Option<String>) = match target {
         ActionTarget::All => ("1 = 1", None),
         ActionTarget::Uncontacted => (
@@ -57,7 +62,13 @@ async fn targets(tx: &mut Tx, incident: i64, target: &ActionTarget, kind: Action
         .await
         .map_err(map_err)?
         .iter()
-        .map(|r| Ok(Target { id: get(r, "id")?, name: get(r, "name")?, email: get(r, "email")? }))
+        .map(|r| {
+            Ok(Target {
+                id: get(r, "id")?,
+                name: get(r, "name")?,
+                email: get(r, "email")?,
+            })
+        })
         .collect()
 }
 
@@ -74,7 +85,9 @@ async fn credits(tx: &mut Tx, incident: i64) -> Result<HashMap<i64, Vec<Money>>,
     .await
     .map_err(map_err)?;
     for r in rows {
-        out.entry(get(&r, "customer_id")?).or_default().push(money(&r, "value", "currency")?);
+        out.entry(get(&r, "customer_id")?)
+            .or_default()
+            .push(money(&r, "value", "currency")?);
     }
     Ok(out)
 }
@@ -103,19 +116,32 @@ pub async fn give(
         return Err(StoreError::field(
             "target",
             match target {
-                ActionTarget::Customer(_) => "That customer is not marked affected by this incident.",
+                ActionTarget::Customer(_) => {
+                    "That customer is not marked affected by this incident."
+                }
                 _ => "No affected customer matches that choice, so nothing was given.",
             },
         ));
     }
-    let mut credit = if draft.note.contains("{credit}") { credits(&mut tx, incident).await? } else { HashMap::new() };
+    let mut credit = if draft.note.contains("{credit}") {
+        credits(&mut tx, incident).await?
+    } else {
+        HashMap::new()
+    };
     for p in &people {
         let note = if draft.note.contains('{') {
             let list = credit.entry(p.id).or_default();
             if matches!(draft.kind, ActionKind::Credit | ActionKind::Refund) {
                 add_money(list, &draft.value);
             }
-            render_note(&draft.note, &MergeValues { name: &p.name, incident: &title, credit: list })
+            render_note(
+                &draft.note,
+                &MergeValues {
+                    name: &p.name,
+                    incident: &title,
+                    credit: list,
+                },
+            )
         } else {
             draft.note.clone()
         };
@@ -143,8 +169,18 @@ pub async fn give(
         "kind": draft.kind.code(), "customers": people.len(), "value_minor": draft.value.minor,
         "cost_minor": draft.cost.minor, "currency": draft.value.currency, "channel": draft.channel.code(),
     });
-    audit(&mut tx, now, Some(actor), "create", "recovery_actions", Some(&incident.to_string()), None, Some(after), None)
-        .await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "create",
+        "recovery_actions",
+        Some(&incident.to_string()),
+        None,
+        Some(after),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)?;
     Ok(people.len())
 }
@@ -153,7 +189,11 @@ pub async fn give(
 pub type MergeLine = (String, Option<String>, String);
 
 /// The apology note rendered for every affected customer, by name.
-pub async fn mail_merge(db: &Db, incident: i64, template: &str) -> Result<Vec<MergeLine>, StoreError> {
+pub async fn mail_merge(
+    db: &Db,
+    incident: i64,
+    template: &str,
+) -> Result<Vec<MergeLine>, StoreError> {
     let mut tx = db.begin().await?;
     let title = incident_title(&mut tx, incident).await?;
     let people = targets(&mut tx, incident, &ActionTarget::All, ActionKind::Apology).await?;
@@ -164,7 +204,14 @@ pub async fn mail_merge(db: &Db, incident: i64, template: &str) -> Result<Vec<Me
         .map(|p| {
             let none = Vec::new();
             let list = credit.get(&p.id).unwrap_or(&none);
-            let note = render_note(template, &MergeValues { name: &p.name, incident: &title, credit: list });
+            let note = render_note(
+                template,
+                &MergeValues {
+                    name: &p.name,
+                    incident: &title,
+                    credit: list,
+                },
+            );
             (p.name, p.email, note)
         })
         .collect();

@@ -116,9 +116,16 @@ fn preview_of(list: &ParsedList, fates: &[Fate]) -> AffectedPreview {
             note,
         };
         match fate {
-            Fate::Link(k) => p.matched.push(line(k.name.clone(), format!("ref {}", k.external_ref))),
-            Fate::Create => p.unknown.push(line(new_name(e), "new customer, created when you confirm".into())),
-            Fate::Already(k) => p.already.push(line(k.name.clone(), "already marked affected".into())),
+            Fate::Link(k) => p
+                .matched
+                .push(line(k.name.clone(), format!("ref {}", k.external_ref))),
+            Fate::Create => p.unknown.push(line(
+                new_name(e),
+                "new customer, created when you confirm".into(),
+            )),
+            Fate::Already(k) => p
+                .already
+                .push(line(k.name.clone(), "already marked affected".into())),
             Fate::Ambiguous(n) => p.malformed.push(line(
                 String::new(),
                 format!("{n} customers share this email; use their ref instead"),
@@ -145,7 +152,11 @@ fn preview_of(list: &ParsedList, fates: &[Fate]) -> AffectedPreview {
     p
 }
 
-pub async fn preview(db: &Db, incident: i64, list: &ParsedList) -> Result<AffectedPreview, StoreError> {
+pub async fn preview(
+    db: &Db,
+    incident: i64,
+    list: &ParsedList,
+) -> Result<AffectedPreview, StoreError> {
     let mut tx = db.begin().await?;
     incident_started(&mut tx, incident).await?;
     let fates = classify(&mut tx, incident, &list.entries).await?;
@@ -208,15 +219,31 @@ pub async fn confirm(
     }
     if added.linked > 0 {
         let after = json!({ "linked": added.linked, "created": added.created, "refs": refs });
-        audit(&mut tx, now, Some(actor), "create", "affected_customers", Some(&incident.to_string()), None, Some(after), None)
-            .await?;
+        audit(
+            &mut tx,
+            now,
+            Some(actor),
+            "create",
+            "affected_customers",
+            Some(&incident.to_string()),
+            None,
+            Some(after),
+            None,
+        )
+        .await?;
     }
     tx.commit().await.map_err(map_err)?;
     Ok(added)
 }
 
 /// Unlink one customer; their actions for this incident go with the link.
-pub async fn remove(db: &Db, incident: i64, customer: i64, actor: i64, now: i64) -> Result<(), StoreError> {
+pub async fn remove(
+    db: &Db,
+    incident: i64,
+    customer: i64,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     let actions: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM recovery_actions WHERE incident_id = $1 AND customer_id = $2",
@@ -226,17 +253,29 @@ pub async fn remove(db: &Db, incident: i64, customer: i64, actor: i64, now: i64)
     .fetch_one(&mut *tx)
     .await
     .map_err(map_err)?;
-    let done = sqlx::query("DELETE FROM affected_customers WHERE incident_id = $1 AND customer_id = $2")
-        .bind(incident)
-        .bind(customer)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+    let done =
+        sqlx::query("DELETE FROM affected_customers WHERE incident_id = $1 AND customer_id = $2")
+            .bind(incident)
+            .bind(customer)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    let before = json!({ "incident_id": incident, "customer_id": customer, "actions_removed": actions });
-    audit(&mut tx, now, Some(actor), "delete", "affected_customer", Some(&format!("{incident}/{customer}")), Some(before), None, None)
-        .await?;
+    let before =
+        json!({ "incident_id": incident, "customer_id": customer, "actions_removed": actions });
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "delete",
+        "affected_customer",
+        Some(&format!("{incident}/{customer}")),
+        Some(before),
+        None,
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)
 }

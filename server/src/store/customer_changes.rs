@@ -60,7 +60,13 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<CustomerDetail>, StoreErr
     .collect::<Result<Vec<_>, StoreError>>()?;
     let actions = super::incidents::actions_of_customer(db, id, LIMIT).await?;
     let replies = super::replies::for_customer(db, id, LIMIT).await?;
-    Ok(Some(CustomerDetail { customer, version: get(&r, "version")?, incidents, actions, replies }))
+    Ok(Some(CustomerDetail {
+        customer,
+        version: get(&r, "version")?,
+        incidents,
+        actions,
+        replies,
+    }))
 }
 
 fn snapshot(d: &CustomerDraft) -> serde_json::Value {
@@ -73,7 +79,9 @@ fn snapshot(d: &CustomerDraft) -> serde_json::Value {
 
 fn taken(e: StoreError) -> StoreError {
     match e {
-        StoreError::Conflict(_) => StoreError::field("external_ref", "Another customer already has this ref."),
+        StoreError::Conflict(_) => {
+            StoreError::field("external_ref", "Another customer already has this ref.")
+        }
         e => e,
     }
 }
@@ -96,7 +104,18 @@ pub async fn create(db: &Db, d: &CustomerDraft, actor: i64, now: i64) -> Result<
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| taken(map_err(e)))?;
-    audit(&mut tx, now, Some(actor), "create", "customer", Some(&id.to_string()), None, Some(snapshot(d)), None).await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "create",
+        "customer",
+        Some(&id.to_string()),
+        None,
+        Some(snapshot(d)),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)?;
     Ok(id)
 }
@@ -110,7 +129,12 @@ fn stale() -> StoreError {
 }
 
 /// Claim the version first (the UPDATE is the check), then write.
-async fn claim(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64, version: i64, now: i64) -> Result<(), StoreError> {
+async fn claim(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    version: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let done = sqlx::query("UPDATE customers SET version = version + 1, updated_at = $3 WHERE id = $1 AND version = $2")
         .bind(id)
         .bind(version)
@@ -126,10 +150,21 @@ async fn claim(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64, version:
         .fetch_one(&mut **tx)
         .await
         .map_err(map_err)?;
-    Err(if exists == 0 { StoreError::NotFound } else { stale() })
+    Err(if exists == 0 {
+        StoreError::NotFound
+    } else {
+        stale()
+    })
 }
 
-pub async fn update(db: &Db, id: i64, version: i64, d: &CustomerDraft, actor: i64, now: i64) -> Result<(), StoreError> {
+pub async fn update(
+    db: &Db,
+    id: i64,
+    version: i64,
+    d: &CustomerDraft,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     claim(&mut tx, id, version, now).await?;
     let before = sqlx::query(
@@ -142,7 +177,10 @@ pub async fn update(db: &Db, id: i64, version: i64, d: &CustomerDraft, actor: i6
     .map_err(map_err)?;
     if let Some(churned) = get::<Option<i64>>(&before, "churned_at")? {
         if churned < d.signed_up_at {
-            return Err(StoreError::field("signed_up_at", "They cannot have signed up after they churned."));
+            return Err(StoreError::field(
+                "signed_up_at",
+                "They cannot have signed up after they churned.",
+            ));
         }
     }
     let before = json!({
@@ -167,12 +205,30 @@ pub async fn update(db: &Db, id: i64, version: i64, d: &CustomerDraft, actor: i6
     .execute(&mut *tx)
     .await
     .map_err(|e| taken(map_err(e)))?;
-    audit(&mut tx, now, Some(actor), "update", "customer", Some(&id.to_string()), Some(before), Some(snapshot(d)), None).await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "update",
+        "customer",
+        Some(&id.to_string()),
+        Some(before),
+        Some(snapshot(d)),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)
 }
 
 /// Mark churned at `at`, or reactivated (`None`).
-pub async fn set_churn(db: &Db, id: i64, version: i64, at: Option<i64>, actor: i64, now: i64) -> Result<(), StoreError> {
+pub async fn set_churn(
+    db: &Db,
+    id: i64,
+    version: i64,
+    at: Option<i64>,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     claim(&mut tx, id, version, now).await?;
     let (signed_up, before): (i64, Option<i64>) = {
@@ -184,7 +240,10 @@ pub async fn set_churn(db: &Db, id: i64, version: i64, at: Option<i64>, actor: i
         (get(&r, "signed_up_at")?, get(&r, "churned_at")?)
     };
     if at.is_some_and(|t| t < signed_up) {
-        return Err(StoreError::field("at", "They cannot churn before they signed up."));
+        return Err(StoreError::field(
+            "at",
+            "They cannot churn before they signed up.",
+        ));
     }
     sqlx::query("UPDATE customers SET churned_at = $2 WHERE id = $1")
         .bind(id)

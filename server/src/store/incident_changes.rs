@@ -28,7 +28,10 @@ async fn check_owner(tx: &mut Tx, owner: Option<i64>) -> Result<(), StoreError> 
             .await
             .map_err(map_err)?;
         if ok == 0 {
-            return Err(StoreError::field("owner_id", "That owner is not an active team member."));
+            return Err(StoreError::field(
+                "owner_id",
+                "That owner is not an active team member.",
+            ));
         }
     }
     Ok(())
@@ -79,9 +82,29 @@ pub async fn create(db: &Db, d: &IncidentDraft, actor: i64, now: i64) -> Result<
     .fetch_one(&mut *tx)
     .await
     .map_err(map_err)?;
-    event(&mut tx, id, now, "created", (None, Some(IncidentStatus::Open)), "", actor).await?;
+    event(
+        &mut tx,
+        id,
+        now,
+        "created",
+        (None, Some(IncidentStatus::Open)),
+        "",
+        actor,
+    )
+    .await?;
     let after = snapshot(d, IncidentStatus::Open);
-    audit(&mut tx, now, Some(actor), "create", "incident", Some(&id.to_string()), None, Some(after), None).await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "create",
+        "incident",
+        Some(&id.to_string()),
+        None,
+        Some(after),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)?;
     Ok(id)
 }
@@ -108,7 +131,11 @@ async fn current(tx: &mut Tx, id: i64) -> Result<(IncidentDraft, IncidentStatus,
         resolved_at: get(&r, "resolved_at")?,
         owner_id: get(&r, "owner_id")?,
     };
-    Ok((draft, code(&r, "status", IncidentStatus::parse)?, get(&r, "version")?))
+    Ok((
+        draft,
+        code(&r, "status", IncidentStatus::parse)?,
+        get(&r, "version")?,
+    ))
 }
 
 fn stale() -> StoreError {
@@ -138,7 +165,11 @@ async fn claim(tx: &mut Tx, id: i64, version: i64, now: i64) -> Result<(), Store
         .fetch_one(&mut **tx)
         .await
         .map_err(map_err)?;
-    Err(if exists == 0 { StoreError::NotFound } else { stale() })
+    Err(if exists == 0 {
+        StoreError::NotFound
+    } else {
+        stale()
+    })
 }
 
 pub async fn update(
@@ -154,9 +185,16 @@ pub async fn update(
     let (before, status, _) = current(&mut tx, id).await?;
     check_owner(&mut tx, d.owner_id).await?;
     if status == IncidentStatus::Resolved && d.resolved_at.is_none() {
-        return Err(StoreError::field("resolved_at", "A resolved incident needs its resolved time."));
+        return Err(StoreError::field(
+            "resolved_at",
+            "A resolved incident needs its resolved time.",
+        ));
     }
-    let resolved_at = if status == IncidentStatus::Resolved { d.resolved_at } else { None };
+    let resolved_at = if status == IncidentStatus::Resolved {
+        d.resolved_at
+    } else {
+        None
+    };
     sqlx::query(
         "UPDATE incidents SET title = $2, description = $3, kind = $4, severity = $5, started_at = $6,
                 detected_at = $7, resolved_at = $8, owner_id = $9
@@ -174,14 +212,26 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    let after = IncidentDraft { resolved_at, ..d.clone() };
+    let after = IncidentDraft {
+        resolved_at,
+        ..d.clone()
+    };
     let changed = changed_fields(&before, &after);
     if changed.is_empty() {
         // Nothing to record; do not bump the version for a no-op save.
         tx.rollback().await.map_err(map_err)?;
         return Ok(());
     }
-    event(&mut tx, id, now, "edit", (None, None), &format!("Changed {}", changed.join(", ")), actor).await?;
+    event(
+        &mut tx,
+        id,
+        now,
+        "edit",
+        (None, None),
+        &format!("Changed {}", changed.join(", ")),
+        actor,
+    )
+    .await?;
     audit(
         &mut tx,
         now,
@@ -227,11 +277,17 @@ pub async fn change_status(
     claim(&mut tx, id, version, now).await?;
     let (draft, from, _) = current(&mut tx, id).await?;
     if from == change.to {
-        return Err(StoreError::field("status", format!("The incident is already {}.", from.label().to_lowercase())));
+        return Err(StoreError::field(
+            "status",
+            format!("The incident is already {}.", from.label().to_lowercase()),
+        ));
     }
     let resolved_at = match change.to {
         IncidentStatus::Resolved if change.at < draft.started_at => {
-            return Err(StoreError::field("at", "It cannot be resolved before it started."))
+            return Err(StoreError::field(
+                "at",
+                "It cannot be resolved before it started.",
+            ))
         }
         IncidentStatus::Resolved => Some(change.at),
         _ => None,
@@ -243,7 +299,16 @@ pub async fn change_status(
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-    event(&mut tx, id, change.at, "status", (Some(from), Some(change.to)), &change.note, actor).await?;
+    event(
+        &mut tx,
+        id,
+        change.at,
+        "status",
+        (Some(from), Some(change.to)),
+        &change.note,
+        actor,
+    )
+    .await?;
     audit(
         &mut tx,
         now,
@@ -252,18 +317,37 @@ pub async fn change_status(
         "incident",
         Some(&id.to_string()),
         Some(json!({ "status": from.code(), "resolved_at": draft.resolved_at })),
-        Some(json!({ "status": change.to.code(), "resolved_at": resolved_at, "note": change.note })),
+        Some(
+            json!({ "status": change.to.code(), "resolved_at": resolved_at, "note": change.note }),
+        ),
         None,
     )
     .await?;
     tx.commit().await.map_err(map_err)
 }
 
-pub async fn add_note(db: &Db, id: i64, note: &str, actor: i64, now: i64) -> Result<(), StoreError> {
+pub async fn add_note(
+    db: &Db,
+    id: i64,
+    note: &str,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     current(&mut tx, id).await?;
     event(&mut tx, id, now, "note", (None, None), note, actor).await?;
-    audit(&mut tx, now, Some(actor), "create", "incident_note", Some(&id.to_string()), None, Some(json!({ "note": note })), None).await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "create",
+        "incident_note",
+        Some(&id.to_string()),
+        None,
+        Some(json!({ "note": note })),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)
 }
 
@@ -274,6 +358,11 @@ pub async fn people(db: &Db) -> Result<Vec<Person>, StoreError> {
         .await
         .map_err(map_err)?
         .iter()
-        .map(|r| Ok(Person { id: get(r, "id")?, name: get(r, "name")? }))
+        .map(|r| {
+            Ok(Person {
+                id: get(r, "id")?,
+                name: get(r, "name")?,
+            })
+        })
         .collect()
 }

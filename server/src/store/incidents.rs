@@ -43,7 +43,9 @@ pub async fn list(
     }
     let where_sql = w.sql();
     let total: i64 = bind_scalar_args(
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM incidents i WHERE {where_sql}")),
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM incidents i WHERE {where_sql}"
+        )),
         &w.args,
     )
     .fetch_one(db.pool())
@@ -254,7 +256,11 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
 }
 
 /// A customer's actions across incidents, newest first.
-pub async fn actions_of_customer(db: &Db, customer: i64, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
+pub async fn actions_of_customer(
+    db: &Db,
+    customer: i64,
+    limit: i64,
+) -> Result<Vec<ActionRow>, StoreError> {
     sqlx::query(
         "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name, r.kind,
                 r.value_minor, r.cost_minor, r.currency, r.channel, r.note, r.given_at

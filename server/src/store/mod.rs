@@ -27,8 +27,8 @@ use app::domain::customer::CustomerDraft;
 use app::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
 use app::domain::reply::{ReplyDraft, ReplyFilter};
 use app::domain::{
-    AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview, Page,
-    PageRequest, Person, ReplyRow, Role, UserRow,
+    AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview,
+    Page, PageRequest, Person, ReplyRow, Role, UserRow,
 };
 use app::error::StoreError;
 use sqlx::AnyPool;

@@ -30,9 +30,10 @@ pub async fn overview(db: &Db) -> Result<Overview, StoreError> {
     .iter()
     .map(|c| money(c, "cost", "currency"))
     .collect::<Result<Vec<_>, StoreError>>()?;
-    let latest = super::incidents::list(db, &Default::default(), PageRequest::new(Some(1), Some(5)))
-        .await?
-        .items;
+    let latest =
+        super::incidents::list(db, &Default::default(), PageRequest::new(Some(1), Some(5)))
+            .await?
+            .items;
     Ok(Overview {
         incidents: get(&r, "incidents")?,
         open_incidents: get(&r, "open_incidents")?,

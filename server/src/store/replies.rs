@@ -6,8 +6,8 @@ use super::{map_err, Db};
 use app::domain::affected::CustomerKey;
 use app::domain::reply::{ReplyDraft, ReplyFilter};
 use app::domain::{Channel, Page, PageRequest, ReplyRow, SentimentLabel};
-use serde_json::json;
 use app::error::StoreError;
+use serde_json::json;
 
 const SELECT: &str = "SELECT y.id, y.customer_id, c.name AS customer_name, y.incident_id,
         i.title AS incident_title, y.channel, y.received_at, y.body, y.csat,
@@ -33,13 +33,19 @@ fn reply_row(r: &sqlx::any::AnyRow) -> Result<ReplyRow, StoreError> {
     })
 }
 
-pub async fn list(db: &Db, filter: &ReplyFilter, page: PageRequest) -> Result<Page<ReplyRow>, StoreError> {
+pub async fn list(
+    db: &Db,
+    filter: &ReplyFilter,
+    page: PageRequest,
+) -> Result<Page<ReplyRow>, StoreError> {
     let mut w = Where::default();
     let effective = "COALESCE(y.sentiment_manual, y.sentiment_auto)";
     match filter.sentiment {
         Some(SentimentLabel::Positive) => w.and_raw(&format!("{effective} >= 0.05")),
         Some(SentimentLabel::Negative) => w.and_raw(&format!("{effective} <= -0.05")),
-        Some(SentimentLabel::Neutral) => w.and_raw(&format!("{effective} > -0.05 AND {effective} < 0.05")),
+        Some(SentimentLabel::Neutral) => {
+            w.and_raw(&format!("{effective} > -0.05 AND {effective} < 0.05"))
+        }
         None => {}
     }
     if let Some(i) = filter.incident_id {
@@ -62,10 +68,13 @@ pub async fn list(db: &Db, filter: &ReplyFilter, page: PageRequest) -> Result<Pa
         w.and("y.received_at < {}", Arg::Int(t));
     }
     let where_sql = w.sql();
-    let total: i64 = bind_scalar_args(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM replies y WHERE {where_sql}")), &w.args)
-        .fetch_one(db.pool())
-        .await
-        .map_err(map_err)?;
+    let total: i64 = bind_scalar_args(
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM replies y WHERE {where_sql}")),
+        &w.args,
+    )
+    .fetch_one(db.pool())
+    .await
+    .map_err(map_err)?;
     let (limit, offset) = limit_offset(page);
     let n = w.args.len();
     let sql = format!(
@@ -85,8 +94,8 @@ pub async fn list(db: &Db, filter: &ReplyFilter, page: PageRequest) -> Result<Pa
         .await
         .map_err(map_err)?
         .iter()
-    .map(reply_row)
-    .collect::<Result<Vec<_>, StoreError>>()?;
+        .map(reply_row)
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Page {
         items,
         page: page.page,
@@ -114,24 +123,34 @@ pub async fn for_incident(
 }
 
 pub async fn for_customer(db: &Db, customer: i64, limit: i64) -> Result<Vec<ReplyRow>, StoreError> {
-    sqlx::query(&format!("{SELECT} WHERE y.customer_id = $1 ORDER BY y.received_at DESC, y.id DESC LIMIT $2"))
-        .bind(customer)
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await
-        .map_err(map_err)?
-        .iter()
-        .map(reply_row)
-        .collect()
+    sqlx::query(&format!(
+        "{SELECT} WHERE y.customer_id = $1 ORDER BY y.received_at DESC, y.id DESC LIMIT $2"
+    ))
+    .bind(customer)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+    .map_err(map_err)?
+    .iter()
+    .map(reply_row)
+    .collect()
 }
 
 /// Store a reply with its automatic score. The customer is found by ref or email; an
 /// unknown one, or an email two customers share, is refused with a message for that field.
-pub async fn create(db: &Db, d: &ReplyDraft, score: f64, actor: i64, now: i64) -> Result<i64, StoreError> {
+pub async fn create(
+    db: &Db,
+    d: &ReplyDraft,
+    score: f64,
+    actor: i64,
+    now: i64,
+) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
     let sql = match &d.customer {
         CustomerKey::Ref(_) => "SELECT id FROM customers WHERE external_ref = $1",
-        CustomerKey::Email(_) => "SELECT id FROM customers WHERE email = $1 OR external_ref = $1 LIMIT 2",
+        CustomerKey::Email(_) => {
+            "SELECT id FROM customers WHERE email = $1 OR external_ref = $1 LIMIT 2"
+        }
     };
     let ids: Vec<i64> = sqlx::query_scalar(sql)
         .bind(d.customer.text())
@@ -146,7 +165,12 @@ pub async fn create(db: &Db, d: &ReplyDraft, score: f64, actor: i64, now: i64) -
                 format!("No customer has the ref or email “{}”.", d.customer.text()),
             ))
         }
-        _ => return Err(StoreError::field("customer", "Several customers share that email; choose one by ref.")),
+        _ => {
+            return Err(StoreError::field(
+                "customer",
+                "Several customers share that email; choose one by ref.",
+            ))
+        }
     };
     if let Some(i) = d.incident_id {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE id = $1")
@@ -155,7 +179,10 @@ pub async fn create(db: &Db, d: &ReplyDraft, score: f64, actor: i64, now: i64) -
             .await
             .map_err(map_err)?;
         if n == 0 {
-            return Err(StoreError::field("incident_id", format!("There is no incident #{i}.")));
+            return Err(StoreError::field(
+                "incident_id",
+                format!("There is no incident #{i}."),
+            ));
         }
     }
     let id: i64 = sqlx::query_scalar(
@@ -177,7 +204,18 @@ pub async fn create(db: &Db, d: &ReplyDraft, score: f64, actor: i64, now: i64) -
     .map_err(map_err)?;
     let after = json!({ "customer_id": customer, "incident_id": d.incident_id, "channel": d.channel.code(),
                         "csat": d.csat, "sentiment_auto": score });
-    audit(&mut tx, now, Some(actor), "create", "reply", Some(&id.to_string()), None, Some(after), None).await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "create",
+        "reply",
+        Some(&id.to_string()),
+        None,
+        Some(after),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)?;
     Ok(id)
 }
@@ -192,12 +230,14 @@ pub async fn override_sentiment(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let before = sqlx::query("SELECT sentiment_auto, sentiment_manual, override_reason FROM replies WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?
-        .ok_or(StoreError::NotFound)?;
+    let before = sqlx::query(
+        "SELECT sentiment_auto, sentiment_manual, override_reason FROM replies WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?
+    .ok_or(StoreError::NotFound)?;
     let before = json!({
         "sentiment_auto": get::<f64>(&before, "sentiment_auto")?,
         "sentiment_manual": get::<Option<f64>>(&before, "sentiment_manual")?,
@@ -216,6 +256,17 @@ pub async fn override_sentiment(
     .await
     .map_err(map_err)?;
     let after = json!({ "sentiment_manual": score, "override_reason": reason });
-    audit(&mut tx, now, Some(actor), "update", "reply", Some(&id.to_string()), Some(before), Some(after), None).await?;
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "update",
+        "reply",
+        Some(&id.to_string()),
+        Some(before),
+        Some(after),
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(map_err)
 }
