@@ -176,6 +176,12 @@ pub fn AuditPage() -> impl IntoView {
                                     <option value="" selected=entity.is_empty()>"Everything"</option>
                                     <option value="user" selected=entity == "user">"Users"</option>
                                     <option value="session" selected=entity == "session">"Sign-ins"</option>
+                                    {[("incident", "Incidents"), ("incident_note", "Incident notes"), ("customer", "Customers"),
+                                      ("affected_customers", "Customers marked affected"), ("affected_customer", "Customers unmarked"),
+                                      ("recovery_actions", "Recovery actions"), ("reply", "Replies")]
+                                        .into_iter()
+                                        .map(|(v, l)| view! { <option value=v selected=entity == v>{l}</option> })
+                                        .collect_view()}
                                 </select>
                                 <label for="audit-action">"Action"</label>
                                 <select id="audit-action" name="action">
