@@ -527,7 +527,6 @@ async fn incident_lifecycle_edits_conflicts_statuses_and_notes() {
             Some("owner_id"),
             "{engine}: unknown owner gave {err:?}"
         );
-        settle(&db).await;
         db.update_user(bob, Role::Editor, false, ada).await.unwrap();
         assert!(
             db.people().await.unwrap().iter().all(|p| p.id != bob),
@@ -565,7 +564,6 @@ async fn incident_lifecycle_edits_conflicts_statuses_and_notes() {
         // A note is appended to the timeline.
         let events = det.events.len();
         let mark = last_audit_id(&db).await;
-        settle(&db).await;
         db.add_incident_note(id, "Status page updated", ada)
             .await
             .unwrap();
@@ -995,30 +993,59 @@ async fn affected_customers_preview_confirm_and_remove() {
         customer(&db, "C-5", "Twin Two", Some("shared@twins.example")).await;
         let edsger = customer(&db, "C-6", "Edsger Dijkstra", None).await;
         let started = "2026-11-20T14:05";
-        let inc = db.create_incident(&draft("Checkout down", "outage", "sev1", started), me).await.unwrap();
+        let inc = db
+            .create_incident(&draft("Checkout down", "outage", "sev1", started), me)
+            .await
+            .unwrap();
 
         // 3 known refs, 1 unknown, 1 malformed line and a duplicate: preview changes nothing.
         let pasted = list("C-1\nC-2\nC-3\nNEW-9\nnot a ref\nC-2\n");
         let before = counts(&db).await;
         let p = db.preview_affected(inc, &pasted).await.unwrap();
-        assert_eq!(lines(&p.matched), vec![(1, "C-1"), (2, "C-2"), (3, "C-3")], "{engine}: matched");
         assert_eq!(
-            p.matched.iter().map(|l| l.customer.as_str()).collect::<Vec<_>>(),
+            lines(&p.matched),
+            vec![(1, "C-1"), (2, "C-2"), (3, "C-3")],
+            "{engine}: matched"
+        );
+        assert_eq!(
+            p.matched
+                .iter()
+                .map(|l| l.customer.as_str())
+                .collect::<Vec<_>>(),
             vec!["Ada Lovelace", "Grace Hopper", "Alan Turing"],
             "{engine}: matched names"
         );
         assert_eq!(lines(&p.unknown), vec![(4, "NEW-9")], "{engine}: unknown");
-        assert_eq!(lines(&p.duplicates), vec![(6, "C-2")], "{engine}: duplicates");
-        assert_eq!(lines(&p.malformed), vec![(5, "not a ref")], "{engine}: malformed");
+        assert_eq!(
+            lines(&p.duplicates),
+            vec![(6, "C-2")],
+            "{engine}: duplicates"
+        );
+        assert_eq!(
+            lines(&p.malformed),
+            vec![(5, "not a ref")],
+            "{engine}: malformed"
+        );
         assert!(p.already.is_empty(), "{engine}");
         assert_eq!(p.to_add(), 4, "{engine}");
-        assert_eq!(counts(&db).await, before, "{engine}: preview wrote something");
+        assert_eq!(
+            counts(&db).await,
+            before,
+            "{engine}: preview wrote something"
+        );
 
         // Confirm: 4 linked, 1 created, one audit row.
         let mark = last_audit_id(&db).await;
-        let added = db.confirm_affected(inc, &pasted, AffectedSource::Import, me).await.unwrap();
+        let added = db
+            .confirm_affected(inc, &pasted, AffectedSource::Import, me)
+            .await
+            .unwrap();
         assert_eq!((added.linked, added.created), (4, 1), "{engine}: confirm");
-        assert_eq!(count(&db, "customers").await, before[1].1 + 1, "{engine}: one customer created");
+        assert_eq!(
+            count(&db, "customers").await,
+            before[1].1 + 1,
+            "{engine}: one customer created"
+        );
         assert_eq!(count(&db, "affected_customers").await, 4, "{engine}");
         let new9 = customer_id(&db, "NEW-9").await.expect("NEW-9 created");
         let (name, plan, signed_up): (String, String, i64) =
@@ -1027,13 +1054,34 @@ async fn affected_customers_preview_confirm_and_remove() {
                 .fetch_one(db.pool())
                 .await
                 .unwrap();
-        assert_eq!((name.as_str(), plan.as_str()), ("NEW-9", "unknown"), "{engine}: the new customer");
-        assert!(signed_up <= at(started), "{engine}: a new customer signed up no later than the incident");
-        let audit = audit_since(&db, mark).await;
-        assert_eq!(audit.len(), 1, "{engine}: one audit row for confirm: {audit:?}");
         assert_eq!(
-            (audit[0].action.as_str(), audit[0].entity.as_str(), audit[0].entity_id.clone(), audit[0].user_id),
-            ("create", "affected_customers", Some(inc.to_string()), Some(me)),
+            (name.as_str(), plan.as_str()),
+            ("NEW-9", "unknown"),
+            "{engine}: the new customer"
+        );
+        assert!(
+            signed_up <= at(started),
+            "{engine}: signed up after the incident"
+        );
+        let audit = audit_since(&db, mark).await;
+        assert_eq!(
+            audit.len(),
+            1,
+            "{engine}: one audit row for confirm: {audit:?}"
+        );
+        assert_eq!(
+            (
+                audit[0].action.as_str(),
+                audit[0].entity.as_str(),
+                audit[0].entity_id.clone(),
+                audit[0].user_id
+            ),
+            (
+                "create",
+                "affected_customers",
+                Some(inc.to_string()),
+                Some(me)
+            ),
             "{engine}"
         );
         assert_eq!(audit[0].after.as_ref().unwrap()["linked"], 4, "{engine}");
@@ -1044,96 +1092,235 @@ async fn affected_customers_preview_confirm_and_remove() {
         let mut want = vec![ada, grace, alan, new9];
         want.sort();
         assert_eq!(linked, want, "{engine}: linked customers");
-        assert!(det.affected.iter().all(|a| a.source == AffectedSource::Import), "{engine}: source");
+        assert!(
+            det.affected
+                .iter()
+                .all(|a| a.source == AffectedSource::Import),
+            "{engine}: source"
+        );
 
         // The same list again: everyone is already there, and confirming it changes nothing.
         let p = db.preview_affected(inc, &pasted).await.unwrap();
-        assert_eq!(lines(&p.already), vec![(1, "C-1"), (2, "C-2"), (3, "C-3"), (4, "NEW-9")], "{engine}: already");
-        assert_eq!((p.matched.len(), p.unknown.len(), p.to_add()), (0, 0, 0), "{engine}");
+        assert_eq!(
+            lines(&p.already),
+            vec![(1, "C-1"), (2, "C-2"), (3, "C-3"), (4, "NEW-9")],
+            "{engine}: already"
+        );
+        assert_eq!(
+            (p.matched.len(), p.unknown.len(), p.to_add()),
+            (0, 0, 0),
+            "{engine}"
+        );
         let before = counts(&db).await;
-        let again = db.confirm_affected(inc, &pasted, AffectedSource::Import, me).await.unwrap();
-        assert_eq!((again.linked, again.created), (0, 0), "{engine}: confirm again");
-        assert_eq!(counts(&db).await, before, "{engine}: confirming nothing new wrote something");
+        let again = db
+            .confirm_affected(inc, &pasted, AffectedSource::Import, me)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.linked, again.created),
+            (0, 0),
+            "{engine}: confirm again"
+        );
+        assert_eq!(
+            counts(&db).await,
+            before,
+            "{engine}: confirming nothing new wrote something"
+        );
 
         // Emails match whatever their case; an email two customers share is not linked.
-        let inc2 = db.create_incident(&draft("Login bug", "bug", "sev3", started), me).await.unwrap();
-        let by_email = list("GRACE@Navy.Example\nalan@bletchley.example\nshared@twins.example\nC-6");
+        let inc2 = db
+            .create_incident(&draft("Login bug", "bug", "sev3", started), me)
+            .await
+            .unwrap();
+        let by_email =
+            list("GRACE@Navy.Example\nalan@bletchley.example\nshared@twins.example\nC-6");
         let p = db.preview_affected(inc2, &by_email).await.unwrap();
         assert_eq!(
-            p.matched.iter().map(|l| l.customer.as_str()).collect::<Vec<_>>(),
+            p.matched
+                .iter()
+                .map(|l| l.customer.as_str())
+                .collect::<Vec<_>>(),
             vec!["Grace Hopper", "Alan Turing", "Edsger Dijkstra"],
             "{engine}: matched by email"
         );
-        assert_eq!(lines(&p.malformed), vec![(3, "shared@twins.example")], "{engine}: shared email is ambiguous");
-        assert!(p.unknown.is_empty(), "{engine}: a shared email must not create a customer: {:?}", p.unknown);
-        let added = db.confirm_affected(inc2, &by_email, AffectedSource::Manual, me).await.unwrap();
-        assert_eq!((added.linked, added.created), (3, 0), "{engine}: confirm by email");
-        let mut linked = ids(&db.incident(inc2).await.unwrap().unwrap().affected, |a| a.customer_id);
+        assert_eq!(
+            lines(&p.malformed),
+            vec![(3, "shared@twins.example")],
+            "{engine}: shared email is ambiguous"
+        );
+        assert!(
+            p.unknown.is_empty(),
+            "{engine}: a shared email must not create a customer: {:?}",
+            p.unknown
+        );
+        let added = db
+            .confirm_affected(inc2, &by_email, AffectedSource::Manual, me)
+            .await
+            .unwrap();
+        assert_eq!(
+            (added.linked, added.created),
+            (3, 0),
+            "{engine}: confirm by email"
+        );
+        let mut linked = ids(&db.incident(inc2).await.unwrap().unwrap().affected, |a| {
+            a.customer_id
+        });
         linked.sort();
         let mut want = vec![grace, alan, edsger];
         want.sort();
         assert_eq!(linked, want, "{engine}: twins were not linked");
 
         // A CSV brings the new customer's name, email and plan; known customers keep theirs.
-        let inc3 = db.create_incident(&draft("Slow search", "degradation", "sev4", started), me).await.unwrap();
-        let csv = list("ref,name,email,plan\nC-1,Someone Else,,\nNEW-CSV,Barbara Liskov,Barbara@MIT.example,enterprise\n");
+        let inc3 = db
+            .create_incident(&draft("Slow search", "degradation", "sev4", started), me)
+            .await
+            .unwrap();
+        let csv = list(concat!(
+            "ref,name,email,plan\n",
+            "C-1,Someone Else,,\n",
+            "NEW-CSV,Barbara Liskov,Barbara@MIT.example,enterprise\n",
+        ));
         let p = db.preview_affected(inc3, &csv).await.unwrap();
         assert_eq!(lines(&p.matched), vec![(2, "C-1")], "{engine}");
         assert_eq!(
-            p.unknown.iter().map(|l| (l.line, l.customer.as_str())).collect::<Vec<_>>(),
+            p.unknown
+                .iter()
+                .map(|l| (l.line, l.customer.as_str()))
+                .collect::<Vec<_>>(),
             vec![(3, "Barbara Liskov")],
             "{engine}: a new customer is shown with the CSV's name"
         );
-        let added = db.confirm_affected(inc3, &csv, AffectedSource::Import, me).await.unwrap();
-        assert_eq!((added.linked, added.created), (2, 1), "{engine}: CSV confirm");
-        let row: (String, Option<String>, String) =
-            sqlx::query_as("SELECT name, email, plan FROM customers WHERE external_ref = 'NEW-CSV'")
-                .fetch_one(db.pool())
-                .await
-                .unwrap();
+        let added = db
+            .confirm_affected(inc3, &csv, AffectedSource::Import, me)
+            .await
+            .unwrap();
+        assert_eq!(
+            (added.linked, added.created),
+            (2, 1),
+            "{engine}: CSV confirm"
+        );
+        let row: (String, Option<String>, String) = sqlx::query_as(
+            "SELECT name, email, plan FROM customers WHERE external_ref = 'NEW-CSV'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
         assert_eq!(
             row,
-            ("Barbara Liskov".into(), Some("barbara@mit.example".into()), "enterprise".into()),
+            (
+                "Barbara Liskov".into(),
+                Some("barbara@mit.example".into()),
+                "enterprise".into()
+            ),
             "{engine}: the CSV's customer"
         );
-        let ada_name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = $1").bind(ada).fetch_one(db.pool()).await.unwrap();
-        assert_eq!(ada_name, "Ada Lovelace", "{engine}: a known customer's name is not overwritten");
+        let ada_name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = $1")
+            .bind(ada)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            ada_name, "Ada Lovelace",
+            "{engine}: a known customer's name is not overwritten"
+        );
 
         // Removing a link takes that customer's actions for the incident with it.
-        db.give_actions(inc, &ActionTarget::All, &action("credit", "10", "usd", ""), me).await.unwrap();
-        db.give_actions(inc3, &ActionTarget::Customer(ada), &action("gift", "5", "usd", ""), me).await.unwrap();
+        db.give_actions(
+            inc,
+            &ActionTarget::All,
+            &action("credit", "10", "usd", ""),
+            me,
+        )
+        .await
+        .unwrap();
+        db.give_actions(
+            inc3,
+            &ActionTarget::Customer(ada),
+            &action("gift", "5", "usd", ""),
+            me,
+        )
+        .await
+        .unwrap();
         let actions = count(&db, "recovery_actions").await;
         assert_eq!(actions, 5, "{engine}");
         let mark = last_audit_id(&db).await;
         db.remove_affected(inc, ada, me).await.unwrap();
-        assert_eq!(count(&db, "recovery_actions").await, actions - 1, "{engine}: Ada's action for the incident went with the link");
+        assert_eq!(
+            count(&db, "recovery_actions").await,
+            actions - 1,
+            "{engine}: Ada's action stays"
+        );
         let det = db.incident(inc).await.unwrap().unwrap();
-        assert_eq!((det.affected_total, det.actions_total), (3, 3), "{engine}: after removal");
-        assert!(det.affected.iter().all(|a| a.customer_id != ada), "{engine}: Ada still linked");
-        assert!(det.actions.iter().all(|a| a.customer_id != ada), "{engine}: Ada's action survived");
+        assert_eq!(
+            (det.affected_total, det.actions_total),
+            (3, 3),
+            "{engine}: after removal"
+        );
+        assert!(
+            det.affected.iter().all(|a| a.customer_id != ada),
+            "{engine}: Ada still linked"
+        );
+        assert!(
+            det.actions.iter().all(|a| a.customer_id != ada),
+            "{engine}: Ada's action survived"
+        );
         let det3 = db.incident(inc3).await.unwrap().unwrap();
-        assert_eq!((det3.affected_total, det3.actions_total), (2, 1), "{engine}: other incidents untouched");
-        assert!(customer_id(&db, "C-1").await.is_some(), "{engine}: the customer itself stays");
+        assert_eq!(
+            (det3.affected_total, det3.actions_total),
+            (2, 1),
+            "{engine}: other incidents untouched"
+        );
+        assert!(
+            customer_id(&db, "C-1").await.is_some(),
+            "{engine}: the customer itself stays"
+        );
         let audit = audit_since(&db, mark).await;
         assert_eq!(audit.len(), 1, "{engine}: one audit row for the removal");
-        assert_eq!((audit[0].action.as_str(), audit[0].entity.as_str()), ("delete", "affected_customer"), "{engine}");
-        assert_eq!(audit[0].before.as_ref().unwrap()["actions_removed"], 1, "{engine}");
+        assert_eq!(
+            (audit[0].action.as_str(), audit[0].entity.as_str()),
+            ("delete", "affected_customer"),
+            "{engine}"
+        );
+        assert_eq!(
+            audit[0].before.as_ref().unwrap()["actions_removed"],
+            1,
+            "{engine}"
+        );
 
         // Removing what is not linked, or from a missing incident, is NotFound and writes nothing.
         let before = counts(&db).await;
-        assert_eq!(db.remove_affected(inc, ada, me).await, Err(StoreError::NotFound), "{engine}: removed twice");
-        settle(&db).await;
-        assert_eq!(db.remove_affected(inc, edsger, me).await, Err(StoreError::NotFound), "{engine}: never linked");
-        settle(&db).await;
-        let missing = inc3 + 1000;
-        assert_eq!(db.remove_affected(missing, grace, me).await, Err(StoreError::NotFound), "{engine}");
-        assert_eq!(db.preview_affected(missing, &pasted).await, Err(StoreError::NotFound), "{engine}: preview, missing incident");
         assert_eq!(
-            db.confirm_affected(missing, &pasted, AffectedSource::Manual, me).await,
+            db.remove_affected(inc, ada, me).await,
+            Err(StoreError::NotFound),
+            "{engine}: removed twice"
+        );
+        assert_eq!(
+            db.remove_affected(inc, edsger, me).await,
+            Err(StoreError::NotFound),
+            "{engine}: never linked"
+        );
+        let missing = inc3 + 1000;
+        assert_eq!(
+            db.remove_affected(missing, grace, me).await,
+            Err(StoreError::NotFound),
+            "{engine}"
+        );
+        assert_eq!(
+            db.preview_affected(missing, &pasted).await,
+            Err(StoreError::NotFound),
+            "{engine}: preview, missing incident"
+        );
+        assert_eq!(
+            db.confirm_affected(missing, &pasted, AffectedSource::Manual, me)
+                .await,
             Err(StoreError::NotFound),
             "{engine}: confirm, missing incident"
         );
-        assert_eq!(counts(&db).await, before, "{engine}: a refused change wrote something");
+        assert_eq!(
+            counts(&db).await,
+            before,
+            "{engine}: a refused change wrote something"
+        );
     })
     .await;
 }
@@ -1175,11 +1362,8 @@ async fn a_customer_named_by_ref_and_by_email_is_linked_once() {
         .iter()
         .map(|(_, to_add, added, linked)| (*to_add, added.clone(), *linked))
         .collect();
-    // BUG: server/src/store/affected.rs `classify` gives both lines Fate::Link(Ada), so the
-    // preview promises two links for one customer (to_add() == 2 instead of 1); `confirm` then
-    // inserts the same (incident, customer) pair twice, the primary key refuses the second
-    // insert and the whole list fails with Conflict("That already exists."), linking nobody.
-    // Wanted on each engine: (to_add 1, linked 1 created 0, Ada linked once).
+    // Named once by ref and once by email, Ada is one customer: the preview promises one
+    // link and confirm links her once (the second line is reported as a duplicate).
     assert_eq!(
         got,
         vec![(1, Ok((1, 0)), true); seen.len()],
@@ -1988,17 +2172,6 @@ async fn a_failed_form_changes_nothing() {
 // 7. Writers wait for each other
 // ---------------------------------------------------------------------------------------
 
-/// Let any write lock a refused change may still hold go (its rollback runs after the call
-/// returned): a write outside any transaction waits for the lock under `busy_timeout`. Only
-/// needed because of the SQLite locking bug `recording_changes_wait_for_a_concurrent_writer`
-/// shows; harmless on PostgreSQL and once that bug is fixed.
-async fn settle(db: &Db) {
-    sqlx::query("UPDATE users SET updated_at = updated_at")
-        .execute(db.pool())
-        .await
-        .unwrap();
-}
-
 /// Every recording change, run while another request holds a write transaction open for
 /// 300 ms, must wait for it (SQLite's busy_timeout is 5 s) and then succeed.
 #[tokio::test]
@@ -2023,29 +2196,87 @@ async fn recording_changes_wait_for_a_concurrent_writer() {
             let grace = customer(&db, "C-2", "Grace Hopper", None).await;
             let d = draft("Checkout down", "outage", "sev1", "2026-11-20T14:05");
             let inc = db.create_incident(&d, me).await.unwrap();
-            db.confirm_affected(inc, &list("C-1\nC-2"), AffectedSource::Manual, me).await.unwrap();
-            let r = db.create_reply(&reply("C-1", Some(inc), "2026-11-21T10:00", "Thanks"), 0.5, me).await.unwrap();
+            db.confirm_affected(inc, &list("C-1\nC-2"), AffectedSource::Manual, me)
+                .await
+                .unwrap();
+            let r = db
+                .create_reply(
+                    &reply("C-1", Some(inc), "2026-11-21T10:00", "Thanks"),
+                    0.5,
+                    me,
+                )
+                .await
+                .unwrap();
             for (i, op) in OPS.iter().enumerate() {
                 // Another request, mid-transaction, holding the write lock (SQLite's is the
                 // whole database; PostgreSQL's row locks do not touch what the change writes).
                 let mut other = db.begin().await.unwrap();
-                sqlx::query("INSERT INTO audit_log (at, action, entity) VALUES (0, 'create', 'other request')")
-                    .execute(&mut *other)
-                    .await
-                    .unwrap();
+                sqlx::query(
+                    "INSERT INTO audit_log (at, action, entity) \
+                     VALUES (0, 'create', 'other request')",
+                )
+                .execute(&mut *other)
+                .await
+                .unwrap();
                 let db2 = db.clone();
                 let d = d.clone();
                 let change = tokio::spawn(async move {
                     let version = db2.incident(inc).await.unwrap().unwrap().version;
                     match i {
-                        0 => db2.create_incident(&IncidentDraft { owner_id: Some(me), ..d }, me).await.map(|_| ()),
-                        1 => db2.update_incident(inc, version, &IncidentDraft { title: "Renamed".into(), ..d }, me).await,
-                        2 => db2.change_status(inc, version, &status(IncidentStatus::Open, "mitigated", "2026-11-20T15:00", ""), me).await,
+                        0 => db2
+                            .create_incident(
+                                &IncidentDraft {
+                                    owner_id: Some(me),
+                                    ..d
+                                },
+                                me,
+                            )
+                            .await
+                            .map(|_| ()),
+                        1 => {
+                            db2.update_incident(
+                                inc,
+                                version,
+                                &IncidentDraft {
+                                    title: "Renamed".into(),
+                                    ..d
+                                },
+                                me,
+                            )
+                            .await
+                        }
+                        2 => {
+                            db2.change_status(
+                                inc,
+                                version,
+                                &status(IncidentStatus::Open, "mitigated", "2026-11-20T15:00", ""),
+                                me,
+                            )
+                            .await
+                        }
                         3 => db2.add_incident_note(inc, "A note", me).await,
-                        4 => db2.confirm_affected(inc, &list("NEW-1"), AffectedSource::Manual, me).await.map(|_| ()),
+                        4 => db2
+                            .confirm_affected(inc, &list("NEW-1"), AffectedSource::Manual, me)
+                            .await
+                            .map(|_| ()),
                         5 => db2.remove_affected(inc, grace, me).await,
-                        6 => db2.give_actions(inc, &ActionTarget::All, &action("gift", "1", "usd", ""), me).await.map(|_| ()),
-                        7 => db2.create_reply(&reply("C-1", Some(inc), "2026-11-22T10:00", "Again"), 0.1, me).await.map(|_| ()),
+                        6 => db2
+                            .give_actions(
+                                inc,
+                                &ActionTarget::All,
+                                &action("gift", "1", "usd", ""),
+                                me,
+                            )
+                            .await
+                            .map(|_| ()),
+                        7 => db2
+                            .create_reply(
+                                &reply("C-1", Some(inc), "2026-11-22T10:00", "Again"),
+                                0.1,
+                                me,
+                            )
+                            .await
+                            .map(|_| ()),
                         _ => db2.override_sentiment(r, -0.5, "Sarcasm", me).await,
                     }
                 });
@@ -2053,19 +2284,14 @@ async fn recording_changes_wait_for_a_concurrent_writer() {
                 other.commit().await.unwrap();
                 let result = change.await.unwrap();
                 seen.lock().unwrap().push((engine, *op, result));
-                settle(&db).await;
             }
         }
     })
     .await;
     let seen = seen.lock().unwrap().clone();
     let failed: Vec<_> = seen.iter().filter(|(_, _, r)| r.is_err()).collect();
-    // BUG: on SQLite, every change whose transaction reads before it first writes fails at
-    // once with "(code: 5) database is locked", mapped to StoreError::Internal, instead of
-    // waiting: `Db::begin` opens a deferred transaction, and SQLite does not run the busy
-    // handler when a transaction that already read tries to take the write lock. Only
-    // update_incident and change_status (which write first, see `claim`) and create_incident
-    // without an owner wait as they should.
+    // A change that reads before it writes must wait for the lock (SQLite: `BEGIN
+    // IMMEDIATE` in `Db::begin`), not fail with "database is locked".
     assert!(
         failed.is_empty(),
         "changes that did not wait for a concurrent writer: {failed:?}"

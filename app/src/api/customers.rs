@@ -68,7 +68,7 @@ pub async fn create_customer(
     signed_up_at: String,
 ) -> Result<i64, AppError> {
     let me = super::require(Role::Editor)?;
-    let draft = form(
+    let typed = form(
         external_ref,
         name,
         email,
@@ -76,15 +76,24 @@ pub async fn create_customer(
         monthly_revenue,
         currency,
         signed_up_at,
-    )
-    .parse()
-    .map_err(super::fail)?;
-    let id = super::store()?
-        .create_customer(&draft, me.id)
-        .await
-        .map_err(|e| super::fail(e.into()))?;
-    leptos_axum::redirect(&format!("/customers/{id}"));
-    Ok(id)
+    );
+    let saved = async {
+        let draft = typed.parse()?;
+        Ok(super::store()?.create_customer(&draft, me.id).await?)
+    }
+    .await;
+    match saved {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("/customers/{id}"));
+            Ok(id)
+        }
+        Err(e) => {
+            let pairs = typed.pairs();
+            let kept: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            super::keep_typed("/api/fn/customers/create", &e, &kept);
+            Err(super::fail(e))
+        }
+    }
 }
 
 #[server(prefix = "/api/fn", endpoint = "customers/update")]

@@ -66,19 +66,29 @@ pub async fn create_incident(
         resolved_at: String::new(),
         owner_id: owner_id.unwrap_or_default(),
     };
-    let draft = form.parse(IncidentStatus::Open).map_err(super::fail)?;
-    if draft.started_at > now() + 60_000 {
-        return Err(super::fail(AppError::field(
-            "started_at",
-            "An incident cannot start in the future.",
-        )));
+    let saved = async {
+        let draft = form.parse(IncidentStatus::Open)?;
+        if draft.started_at > now() + 60_000 {
+            return Err(AppError::field(
+                "started_at",
+                "An incident cannot start in the future.",
+            ));
+        }
+        Ok(super::store()?.create_incident(&draft, me.id).await?)
     }
-    let id = super::store()?
-        .create_incident(&draft, me.id)
-        .await
-        .map_err(|e| super::fail(e.into()))?;
-    leptos_axum::redirect(&format!("/incidents/{id}"));
-    Ok(id)
+    .await;
+    match saved {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("/incidents/{id}"));
+            Ok(id)
+        }
+        Err(e) => {
+            let pairs = form.pairs();
+            let typed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            super::keep_typed("/api/fn/incidents/create", &e, &typed);
+            Err(super::fail(e))
+        }
+    }
 }
 
 /// Save an edit made from `version`; refused when someone else saved in between.

@@ -64,3 +64,68 @@ fn set_status(status: http::StatusCode) {
         res.set_status(status);
     }
 }
+
+/// True when the caller is a plain HTML form post (no JavaScript): it gets redirects, not data.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    let html = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
+    html.then(|| referer.to_string())
+}
+
+/// A refused form posted without JavaScript goes back to its page with the error (as the
+/// framework does) *and* what was typed, as `v.<field>` query parameters, so the page can
+/// show the form as it was. With JavaScript the form never left the page.
+#[cfg(feature = "ssr")]
+pub(crate) fn keep_typed(path: &str, e: &crate::error::AppError, fields: &[(&str, &str)]) {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let Some(referer) = plain_form_post() else {
+        return;
+    };
+    let Ok(mut url) = ServerFnUrlError::new(path, e.clone()).to_url(&referer) else {
+        return;
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.starts_with("v."))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    {
+        let mut q = url.query_pairs_mut();
+        q.clear();
+        for (k, v) in &kept {
+            q.append_pair(k, v);
+        }
+        for (k, v) in fields {
+            let v: String = v.chars().take(4000).collect();
+            q.append_pair(&format!("v.{k}"), &v);
+        }
+    }
+    leptos_axum::redirect(url.as_str());
+}
+
+/// After a successful plain form post that stays on its page, go back without the previous
+/// attempt's error and typed values.
+#[cfg(feature = "ssr")]
+pub(crate) fn back_clean() {
+    let Some(mut referer) = plain_form_post() else {
+        return;
+    };
+    leptos::server_fn::error::ServerFnUrlError::<crate::error::AppError>::strip_error_info(
+        &mut referer,
+    );
+    if let Some((path, query)) = referer.split_once('?') {
+        let rest: Vec<&str> = query.split('&').filter(|p| !p.starts_with("v.")).collect();
+        referer = if rest.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{}", rest.join("&"))
+        };
+    }
+    leptos_axum::redirect(&referer);
+}

@@ -41,13 +41,25 @@ pub async fn create_reply(
         body,
     };
     let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-    let draft = form.parse(now).map_err(super::fail)?;
-    let score = crate::sentiment::compound(&draft.body);
-    let id = super::store()?
-        .create_reply(&draft, score, me.id)
-        .await
-        .map_err(|e| super::fail(e.into()))?;
-    Ok((id, score))
+    let saved = async {
+        let draft = form.parse(now)?;
+        let score = crate::sentiment::compound(&draft.body);
+        let id = super::store()?.create_reply(&draft, score, me.id).await?;
+        Ok((id, score))
+    }
+    .await;
+    match saved {
+        Ok(done) => {
+            super::back_clean();
+            Ok(done)
+        }
+        Err(e) => {
+            let pairs = form.pairs();
+            let kept: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            super::keep_typed("/api/fn/replies/create", &e, &kept);
+            Err(super::fail(e))
+        }
+    }
 }
 
 /// Replace the automatic score with a person's, keeping both and the reason.

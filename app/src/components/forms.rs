@@ -61,3 +61,8 @@ pub fn options(choices: Vec<(&'static str, &'static str)>, selected: String) -> 
         )
         .collect_view()
 }
+
+/// What was typed into `field` before a refused no-JavaScript post (see `api::keep_typed`).
+pub fn typed(field: &str) -> Option<String> {
+    leptos_router::hooks::use_query_map().with_untracked(|q| q.get(&format!("v.{field}")))
+}

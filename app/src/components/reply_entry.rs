@@ -4,7 +4,7 @@
 use crate::api::customers::list_customers;
 use crate::api::replies::CreateReply;
 use crate::components::badges::SentimentBadge;
-use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
+use crate::components::forms::{field_msg, form_msg, typed, FieldError, FormError};
 use crate::domain::Channel;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -46,6 +46,8 @@ pub fn ReplyEntry(
             .and_then(|r| r.ok())
             .map(|(_, score)| view! { <p class="notice notice-ok" role="status">"Saved. Sentiment: " <SentimentBadge score/></p> })
     };
+    let was = |f: &str| typed(f).unwrap_or_default();
+    let (channel_was, csat_was) = (was("channel"), was("csat"));
     let list_id = if incident.is_some() {
         "reply-customers-incident"
     } else {
@@ -57,7 +59,7 @@ pub fn ReplyEntry(
             <div class="field-row">
                 <div class="grow">
                     <label for="reply-customer">"Customer"</label>
-                    <input id="reply-customer" name="customer" required autocomplete="off" list=list_id
+                    <input id="reply-customer" name="customer" required autocomplete="off" list=list_id value=was("customer")
                         placeholder="Type a name, ref or email" aria-describedby="reply-customer-error"
                         on:input=move |ev| search(event_target_value(&ev))/>
                     <datalist id=list_id>
@@ -68,20 +70,20 @@ pub fn ReplyEntry(
                 <div>
                     <label for="reply-channel">"Channel"</label>
                     <select id="reply-channel" name="channel">
-                        {Channel::ALL.iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
+                        {Channel::ALL.iter().map(|c| view! { <option value=c.code() selected=channel_was == c.code()>{c.label()}</option> }).collect_view()}
                     </select>
                 </div>
                 <div>
                     <label for="reply-csat">"CSAT"</label>
                     <select id="reply-csat" name="csat" aria-describedby="reply-csat-error">
                         <option value="">"—"</option>
-                        {(1..=5).rev().map(|n| view! { <option value=n.to_string()>{format!("{n}")}</option> }).collect_view()}
+                        {(1..=5).rev().map(|n| view! { <option value=n.to_string() selected=csat_was == n.to_string()>{format!("{n}")}</option> }).collect_view()}
                     </select>
                     <FieldError message=field_msg(value, "csat") id="reply-csat-error"/>
                 </div>
                 <div>
                     <label for="reply-received">"Received (UTC)"</label>
-                    <input id="reply-received" name="received_at" type="datetime-local" aria-describedby="reply-received-error"/>
+                    <input id="reply-received" name="received_at" type="datetime-local" value=was("received_at") aria-describedby="reply-received-error"/>
                     <FieldError message=field_msg(value, "received_at") id="reply-received-error"/>
                 </div>
             </div>
@@ -96,7 +98,7 @@ pub fn ReplyEntry(
             }}
             <label for="reply-body">"What they wrote"</label>
             <textarea id="reply-body" name="body" rows="3" required maxlength="10000"
-                placeholder="Paste the reply from email or chat" aria-describedby="reply-body-error"></textarea>
+                placeholder="Paste the reply from email or chat" aria-describedby="reply-body-error">{was("body")}</textarea>
             <FieldError message=field_msg(value, "body") id="reply-body-error"/>
             <div class="form-actions">
                 <button type="submit" class="button primary">"Save reply"</button>

@@ -28,6 +28,19 @@ pub struct CustomerForm {
 }
 
 impl CustomerForm {
+    /// Every field with what was typed, to show the form again.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("external_ref", self.external_ref.clone()),
+            ("name", self.name.clone()),
+            ("email", self.email.clone()),
+            ("plan", self.plan.clone()),
+            ("monthly_revenue", self.monthly_revenue.clone()),
+            ("currency", self.currency.clone()),
+            ("signed_up_at", self.signed_up_at.clone()),
+        ]
+    }
+
     pub fn parse(&self) -> Result<CustomerDraft, AppError> {
         let external_ref = self.external_ref.trim().to_string();
         if external_ref.is_empty()

@@ -106,6 +106,19 @@ impl IncidentForm {
         })
     }
 
+    /// Every field with what was typed, to show the form again.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("title", self.title.clone()),
+            ("description", self.description.clone()),
+            ("kind", self.kind.clone()),
+            ("severity", self.severity.clone()),
+            ("started_at", self.started_at.clone()),
+            ("detected_at", self.detected_at.clone()),
+            ("owner_id", self.owner_id.clone()),
+        ]
+    }
+
     /// The form pre-filled with an incident's current values.
     pub fn from_draft(d: &IncidentDraft) -> Self {
         Self {

@@ -31,6 +31,18 @@ pub struct ReplyForm {
 }
 
 impl ReplyForm {
+    /// Every field with what was typed, to show the form again.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("customer", self.customer.clone()),
+            ("incident_id", self.incident_id.clone()),
+            ("channel", self.channel.clone()),
+            ("received_at", self.received_at.clone()),
+            ("csat", self.csat.clone()),
+            ("body", self.body.clone()),
+        ]
+    }
+
     pub fn parse(&self, now: i64) -> Result<ReplyDraft, AppError> {
         let who = self.customer.trim();
         if who.is_empty() {

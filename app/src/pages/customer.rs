@@ -5,7 +5,7 @@ use crate::api::customers::{get_customer, CreateCustomer, SetChurn, UpdateCustom
 use crate::api::session::whoami;
 use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
 use crate::components::customer_fields::CustomerFields;
-use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
+use crate::components::forms::{field_msg, form_msg, typed, FieldError, FormError};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::customer::CustomerForm;
 use crate::domain::{CustomerDetail, Role};
@@ -227,7 +227,15 @@ pub fn NewCustomerPage() -> impl IntoView {
                     <section class="panel narrow">
                         <ActionForm action=create attr:class="form">
                             <FormError message=form_msg(value)/>
-                            <CustomerFields initial=CustomerForm { currency: "USD".into(), ..Default::default() } error/>
+                            <CustomerFields initial=CustomerForm {
+                                external_ref: typed("external_ref").unwrap_or_default(),
+                                name: typed("name").unwrap_or_default(),
+                                email: typed("email").unwrap_or_default(),
+                                plan: typed("plan").unwrap_or_default(),
+                                monthly_revenue: typed("monthly_revenue").unwrap_or_default(),
+                                currency: typed("currency").unwrap_or_else(|| "USD".into()),
+                                signed_up_at: typed("signed_up_at").unwrap_or_default(),
+                            } error/>
                             <div class="form-actions">
                                 <button type="submit" class="button primary">"Create customer"</button>
                                 <a href="/customers" class="button subtle">"Cancel"</a>

@@ -3,7 +3,7 @@
 
 use crate::api::incidents::{list_people, CreateIncident};
 use crate::api::session::whoami;
-use crate::components::forms::{form_msg, FormError};
+use crate::components::forms::{form_msg, typed, FormError};
 use crate::components::incident_fields::IncidentFields;
 use crate::components::states::{ErrorNotice, Loading};
 use crate::domain::incident::IncidentForm;
@@ -39,7 +39,7 @@ pub fn NewIncidentPage() -> impl IntoView {
                             <ActionForm action=create attr:class="form">
                                 <FormError message=form_msg(create.value())/>
                                 <IncidentFields
-                                    initial=IncidentForm { kind: "outage".into(), severity: "sev2".into(), started_at: when::to_input(now), ..Default::default() }
+                                    initial=typed_incident(now)
                                     people error prefix="new"/>
                                 <div class="form-actions">
                                     <button type="submit" class="button primary">"Open incident"</button>
@@ -51,6 +51,21 @@ pub fn NewIncidentPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The form as it was typed before a refused no-JavaScript post, else sensible defaults.
+fn typed_incident(now: i64) -> IncidentForm {
+    let or = |f: &str, d: String| typed(f).unwrap_or(d);
+    IncidentForm {
+        title: or("title", String::new()),
+        description: or("description", String::new()),
+        kind: or("kind", "outage".into()),
+        severity: or("severity", "sev2".into()),
+        started_at: or("started_at", when::to_input(now)),
+        detected_at: or("detected_at", String::new()),
+        resolved_at: String::new(),
+        owner_id: or("owner_id", String::new()),
     }
 }
 

@@ -29,6 +29,8 @@ enum Fate {
     Create,
     Already(Known),
     Ambiguous(usize),
+    /// The same customer as an earlier line (named once by ref, once by email).
+    Same(usize),
 }
 
 async fn incident_started(tx: &mut Tx, incident: i64) -> Result<i64, StoreError> {
@@ -81,6 +83,7 @@ async fn classify(
             by_ref.insert(known.external_ref.clone(), known);
         }
     }
+    let mut first_line: HashMap<i64, usize> = HashMap::new();
     Ok(entries
         .iter()
         .map(|e| {
@@ -92,6 +95,12 @@ async fn classify(
                     _ => by_ref.get(m).cloned().map(Ok),
                 },
             };
+            if let Some(Ok(k)) = &found {
+                if let Some(line) = first_line.get(&k.id) {
+                    return Fate::Same(*line);
+                }
+                first_line.insert(k.id, e.line);
+            }
             match found {
                 Some(Ok(k)) if linked.contains(&k.id) => Fate::Already(k),
                 Some(Ok(k)) => Fate::Link(k),
@@ -126,6 +135,10 @@ fn preview_of(list: &ParsedList, fates: &[Fate]) -> AffectedPreview {
             Fate::Already(k) => p
                 .already
                 .push(line(k.name.clone(), "already marked affected".into())),
+            Fate::Same(first) => p.duplicates.push(line(
+                String::new(),
+                format!("same customer as line {first}"),
+            )),
             Fate::Ambiguous(n) => p.malformed.push(line(
                 String::new(),
                 format!("{n} customers share this email; use their ref instead"),
@@ -149,6 +162,7 @@ fn preview_of(list: &ParsedList, fates: &[Fate]) -> AffectedPreview {
         });
     }
     p.malformed.sort_by_key(|l| l.line);
+    p.duplicates.sort_by_key(|l| l.line);
     p
 }
 
@@ -198,7 +212,7 @@ pub async fn confirm(
                 .await
                 .map_err(map_err)?
             }
-            Fate::Already(_) | Fate::Ambiguous(_) => continue,
+            Fate::Already(_) | Fate::Ambiguous(_) | Fate::Same(_) => continue,
         };
         sqlx::query(
             "INSERT INTO affected_customers (incident_id, customer_id, source, added_at, added_by)

@@ -39,7 +39,19 @@ pub const ID_TABLES: &[&str] = &[
 const PARAMS_PER_STATEMENT: usize = 4_000;
 
 impl Db {
+    /// A transaction for a change. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a change that reads before it writes waits for another
+    /// writer instead of failing with "database is locked" half-way.
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        match self.engine() {
+            Engine::Sqlite => self.pool().begin_with("BEGIN IMMEDIATE").await,
+            _ => self.pool().begin().await,
+        }
+        .map_err(map_err)
+    }
+
+    /// A transaction that only reads (one consistent snapshot, no write lock).
+    pub async fn begin_read(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool().begin().await.map_err(map_err)
     }
 
