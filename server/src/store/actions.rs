@@ -145,6 +145,15 @@ pub async fn give(
         } else {
             draft.note.clone()
         };
+        if note.chars().count() > 5000 {
+            return Err(StoreError::field(
+                "note",
+                format!(
+                    "Filled in for {}, the note is over 5,000 characters; shorten it.",
+                    p.name
+                ),
+            ));
+        }
         sqlx::query(
             "INSERT INTO recovery_actions (incident_id, customer_id, kind, value_minor, cost_minor, currency,
                                            channel, note, given_at, given_by, created_at)
