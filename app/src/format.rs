@@ -70,6 +70,20 @@ pub fn count(n: i64) -> String {
     }
 }
 
+/// `a=1&b=x%20y` from the pairs that have a non-empty value (for links that keep a list's
+/// filters).
+pub fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", url_encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Percent-encodes a query-string value (everything but unreserved characters).
 pub fn url_encode(s: &str) -> String {
     s.bytes()
@@ -84,6 +98,24 @@ pub fn url_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn query_strings_keep_only_given_values_encoded() {
+        let (a, b, c) = (
+            Some("open".to_string()),
+            None,
+            Some("50% off & more".to_string()),
+        );
+        assert_eq!(
+            super::query_string(&[
+                ("status", &a),
+                ("kind", &b),
+                ("q", &c),
+                ("sort", &Some(String::new()))
+            ]),
+            "status=open&q=50%25%20off%20%26%20more"
+        );
+    }
     use super::*;
 
     #[test]

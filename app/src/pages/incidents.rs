@@ -8,14 +8,14 @@ use crate::components::pager::{page_param, Pager};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::incident::{IncidentQuery, IncidentSort};
 use crate::domain::{IncidentKind, IncidentRow, IncidentStatus, Severity};
-use crate::format::{self, url_encode};
+use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 fn query_string(q: &IncidentQuery) -> String {
-    [
+    format::query_string(&[
         ("status", &q.status),
         ("severity", &q.severity),
         ("kind", &q.kind),
@@ -23,15 +23,7 @@ fn query_string(q: &IncidentQuery) -> String {
         ("to", &q.to),
         ("q", &q.q),
         ("sort", &q.sort),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| {
-        v.as_deref()
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("{k}={}", url_encode(v)))
-    })
-    .collect::<Vec<_>>()
-    .join("&")
+    ])
 }
 
 #[component]

@@ -10,28 +10,20 @@ use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::reply::ReplyQuery;
 use crate::domain::{ActionKind, Role};
-use crate::format::{self, url_encode};
+use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 fn query_string(q: &ReplyQuery) -> String {
-    [
+    format::query_string(&[
         ("sentiment", &q.sentiment),
         ("incident", &q.incident),
         ("action", &q.action),
         ("from", &q.from),
         ("to", &q.to),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| {
-        v.as_deref()
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("{k}={}", url_encode(v)))
-    })
-    .collect::<Vec<_>>()
-    .join("&")
+    ])
 }
 
 #[component]

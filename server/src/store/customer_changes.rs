@@ -3,6 +3,7 @@
 
 use super::rows::{code, get, money};
 use super::users::audit;
+use super::version::{claim, Versioned};
 use super::{map_err, Db};
 use app::domain::customer::CustomerDraft;
 use app::domain::{CustomerDetail, CustomerIncident, CustomerRow, IncidentStatus, Severity};
@@ -120,43 +121,6 @@ pub async fn create(db: &Db, d: &CustomerDraft, actor: i64, now: i64) -> Result<
     Ok(id)
 }
 
-fn stale() -> StoreError {
-    StoreError::Conflict(
-        "Someone else changed this customer while you were editing, so nothing was saved. \
-         Reload the page to see their change, then make yours again."
-            .into(),
-    )
-}
-
-/// Claim the version first (the UPDATE is the check), then write.
-async fn claim(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: i64,
-    version: i64,
-    now: i64,
-) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE customers SET version = version + 1, updated_at = $3 WHERE id = $1 AND version = $2")
-        .bind(id)
-        .bind(version)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(map_err)?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(map_err)?;
-    Err(if exists == 0 {
-        StoreError::NotFound
-    } else {
-        stale()
-    })
-}
-
 pub async fn update(
     db: &Db,
     id: i64,
@@ -166,7 +130,7 @@ pub async fn update(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    claim(&mut tx, id, version, now).await?;
+    claim(&mut tx, Versioned::Customer, id, version, now).await?;
     let before = sqlx::query(
         "SELECT external_ref, name, email, plan, monthly_revenue_minor, currency, signed_up_at, churned_at
          FROM customers WHERE id = $1",
@@ -230,7 +194,7 @@ pub async fn set_churn(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    claim(&mut tx, id, version, now).await?;
+    claim(&mut tx, Versioned::Customer, id, version, now).await?;
     let (signed_up, before): (i64, Option<i64>) = {
         let r = sqlx::query("SELECT signed_up_at, churned_at FROM customers WHERE id = $1")
             .bind(id)

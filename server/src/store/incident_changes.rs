@@ -3,6 +3,7 @@
 
 use super::rows::{code, get};
 use super::users::audit;
+use super::version::{claim, Versioned};
 use super::{map_err, Db};
 use app::domain::incident::{IncidentDraft, StatusChange};
 use app::domain::{IncidentKind, IncidentStatus, Person, Severity};
@@ -138,40 +139,6 @@ async fn current(tx: &mut Tx, id: i64) -> Result<(IncidentDraft, IncidentStatus,
     ))
 }
 
-fn stale() -> StoreError {
-    StoreError::Conflict(
-        "Someone else changed this incident while you were editing it, so nothing was saved. \
-         Reload the page to see their change, then make yours again."
-            .into(),
-    )
-}
-
-/// Bump the version only if it is still the one the editor started from; the UPDATE itself
-/// is the check, so two processes cannot both win. It comes first in each change, so the
-/// transaction holds the write lock before it reads.
-async fn claim(tx: &mut Tx, id: i64, version: i64, now: i64) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE incidents SET version = version + 1, updated_at = $3 WHERE id = $1 AND version = $2")
-        .bind(id)
-        .bind(version)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(map_err)?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(map_err)?;
-    Err(if exists == 0 {
-        StoreError::NotFound
-    } else {
-        stale()
-    })
-}
-
 pub async fn update(
     db: &Db,
     id: i64,
@@ -181,7 +148,7 @@ pub async fn update(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    claim(&mut tx, id, version, now).await?;
+    claim(&mut tx, Versioned::Incident, id, version, now).await?;
     let (before, status, _) = current(&mut tx, id).await?;
     check_owner(&mut tx, d.owner_id).await?;
     if status == IncidentStatus::Resolved && d.resolved_at.is_none() {
@@ -274,7 +241,7 @@ pub async fn change_status(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    claim(&mut tx, id, version, now).await?;
+    claim(&mut tx, Versioned::Incident, id, version, now).await?;
     let (draft, from, _) = current(&mut tx, id).await?;
     if from == change.to {
         return Err(StoreError::field(

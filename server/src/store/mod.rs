@@ -16,6 +16,7 @@ mod rows;
 pub mod seed;
 mod team;
 mod users;
+mod version;
 
 pub use connect::{redact_url, sqlite_url_in, Engine};
 pub use error::map_err;
