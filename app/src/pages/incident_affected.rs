@@ -63,6 +63,7 @@ pub fn AffectedPage() -> impl IntoView {
                 };
                 let id = d.id;
                 let typed = list().unwrap_or_default();
+                let previewed = preview.await;
                 set_text.set(typed.clone());
                 view! {
                     <nav class="crumbs" aria-label="Breadcrumb"><a href=format!("/incidents/{id}")>{format!("← {}", d.title)}</a></nav>
@@ -84,16 +85,14 @@ pub fn AffectedPage() -> impl IntoView {
                             <button type="submit" class="button">"Preview"</button>
                         </Form>
                     </section>
-                    {move || Suspend::new(async move {
-                        match preview.await {
-                            None => ().into_any(),
-                            Some(Err(e)) => match e.for_field("list") {
-                                Some(m) => view! { <p class="notice notice-error" role="alert">{m}</p> }.into_any(),
-                                None => view! { <ErrorNotice error=e/> }.into_any(),
-                            },
-                            Some(Ok(p)) => view! { <PreviewView p id text confirm/> }.into_any(),
-                        }
-                    })}
+                    {match previewed {
+                        None => ().into_any(),
+                        Some(Err(e)) => match e.for_field("list") {
+                            Some(m) => view! { <p class="notice notice-error" role="alert">{m}</p> }.into_any(),
+                            None => view! { <ErrorNotice error=e/> }.into_any(),
+                        },
+                        Some(Ok(p)) => view! { <PreviewView p id text confirm/> }.into_any(),
+                    }}
                 }.into_any()
             })}
         </Suspense>

@@ -54,51 +54,51 @@ pub fn IncidentsPage() -> impl IntoView {
             </div>
             <A href="/incidents/new" attr:class="button primary">"New incident"</A>
         </header>
-        <Form method="GET" action="/incidents" attr:class="filters" attr:aria-label="Filter incidents">
-            <div class="field">
-                <label for="f-q">"Search"</label>
-                <input id="f-q" name="q" type="search" placeholder="Title or description" value=current("q") maxlength="200"/>
-            </div>
-            <div class="field">
-                <label for="f-status">"Status"</label>
-                <select id="f-status" name="status">
-                    <option value="">"Any"</option>
-                    {options(IncidentStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("status"))}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-severity">"Severity"</label>
-                <select id="f-severity" name="severity">
-                    <option value="">"Any"</option>
-                    {options(Severity::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("severity"))}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-kind">"Kind"</label>
-                <select id="f-kind" name="kind">
-                    <option value="">"Any"</option>
-                    {options(IncidentKind::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("kind"))}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-from">"Started from"</label>
-                <input id="f-from" name="from" type="date" value=current("from")/>
-            </div>
-            <div class="field">
-                <label for="f-to">"to"</label>
-                <input id="f-to" name="to" type="date" value=current("to")/>
-            </div>
-            <div class="field">
-                <label for="f-sort">"Sort"</label>
-                <select id="f-sort" name="sort">
-                    {options(IncidentSort::ALL.iter().map(|(_, c, l)| (*c, *l)).collect(), current("sort"))}
-                </select>
-            </div>
-            <div class="filter-buttons">
-                <button type="submit" class="button">"Apply"</button>
-                <A href="/incidents" attr:class="button subtle">"Clear"</A>
-            </div>
-        </Form>
+                            <Form method="GET" action="/incidents" attr:class="filters" attr:aria-label="Filter incidents">
+                <div class="field">
+                    <label for="f-q">"Search"</label>
+                    <input id="f-q" name="q" prop:value=move || current("q") type="search" placeholder="Title or description" value=current("q") maxlength="200"/>
+                </div>
+                <div class="field">
+                    <label for="f-status">"Status"</label>
+                    <select id="f-status" name="status" prop:value=move || current("status")>
+                        <option value="">"Any"</option>
+                        {options(IncidentStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("status"))}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-severity">"Severity"</label>
+                    <select id="f-severity" name="severity" prop:value=move || current("severity")>
+                        <option value="">"Any"</option>
+                        {options(Severity::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("severity"))}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-kind">"Kind"</label>
+                    <select id="f-kind" name="kind" prop:value=move || current("kind")>
+                        <option value="">"Any"</option>
+                        {options(IncidentKind::ALL.iter().map(|s| (s.code(), s.label())).collect(), current("kind"))}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-from">"Started from"</label>
+                    <input id="f-from" name="from" prop:value=move || current("from") type="date" value=current("from")/>
+                </div>
+                <div class="field">
+                    <label for="f-to">"to"</label>
+                    <input id="f-to" name="to" prop:value=move || current("to") type="date" value=current("to")/>
+                </div>
+                <div class="field">
+                    <label for="f-sort">"Sort"</label>
+                    <select id="f-sort" name="sort" prop:value=move || Some(current("sort")).filter(|s| !s.is_empty()).unwrap_or_else(|| "newest".into())>
+                        {options(IncidentSort::ALL.iter().map(|(_, c, l)| (*c, *l)).collect(), current("sort"))}
+                    </select>
+                </div>
+                <div class="filter-buttons">
+                    <button type="submit" class="button">"Apply"</button>
+                    <A href="/incidents" attr:class="button subtle">"Clear"</A>
+                </div>
+            </Form>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let filtered = !query_string(&args().0).is_empty();

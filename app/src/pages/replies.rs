@@ -65,38 +65,38 @@ pub fn RepliesPage() -> impl IntoView {
                 })
             })}
         </Suspense>
-        <Form method="GET" action="/replies" attr:class="filters" attr:aria-label="Filter replies">
-            <div class="field">
-                <label for="r-sentiment">"Sentiment"</label>
-                <select id="r-sentiment" name="sentiment">
-                    <option value="">"Any"</option>
-                    {options(vec![("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")], current("sentiment"))}
-                </select>
-            </div>
-            <div class="field">
-                <label for="r-action">"After action"</label>
-                <select id="r-action" name="action">
-                    <option value="">"Any"</option>
-                    {options(ActionKind::ALL.iter().map(|k| (k.code(), k.label())).collect(), current("action"))}
-                </select>
-            </div>
-            <div class="field">
-                <label for="r-incident">"Incident #"</label>
-                <input id="r-incident" name="incident" inputmode="numeric" size="6" value=current("incident")/>
-            </div>
-            <div class="field">
-                <label for="r-from">"Received from"</label>
-                <input id="r-from" name="from" type="date" value=current("from")/>
-            </div>
-            <div class="field">
-                <label for="r-to">"to"</label>
-                <input id="r-to" name="to" type="date" value=current("to")/>
-            </div>
-            <div class="filter-buttons">
-                <button type="submit" class="button">"Apply"</button>
-                <A href="/replies" attr:class="button subtle">"Clear"</A>
-            </div>
-        </Form>
+                            <Form method="GET" action="/replies" attr:class="filters" attr:aria-label="Filter replies">
+                <div class="field">
+                    <label for="r-sentiment">"Sentiment"</label>
+                    <select id="r-sentiment" name="sentiment" prop:value=move || current("sentiment")>
+                        <option value="">"Any"</option>
+                        {options(vec![("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")], current("sentiment"))}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="r-action">"After action"</label>
+                    <select id="r-action" name="action" prop:value=move || current("action")>
+                        <option value="">"Any"</option>
+                        {options(ActionKind::ALL.iter().map(|k| (k.code(), k.label())).collect(), current("action"))}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="r-incident">"Incident #"</label>
+                    <input id="r-incident" name="incident" prop:value=move || current("incident") inputmode="numeric" size="6" value=current("incident")/>
+                </div>
+                <div class="field">
+                    <label for="r-from">"Received from"</label>
+                    <input id="r-from" name="from" prop:value=move || current("from") type="date" value=current("from")/>
+                </div>
+                <div class="field">
+                    <label for="r-to">"to"</label>
+                    <input id="r-to" name="to" prop:value=move || current("to") type="date" value=current("to")/>
+                </div>
+                <div class="filter-buttons">
+                    <button type="submit" class="button">"Apply"</button>
+                    <A href="/replies" attr:class="button subtle">"Clear"</A>
+                </div>
+            </Form>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let can_edit = me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor));
