@@ -162,6 +162,38 @@ async fn health_pages_and_not_found() {
         assert_eq!(down.status(), 503, "{engine}");
         let body: serde_json::Value = down.json().await.unwrap();
         assert_eq!(body["database"], "unavailable");
+        // A signed-in person gets the friendly page (not the sign-in page), API callers a
+        // sentence; neither carries the driver's error.
+        let page = client
+            .get(format!("{base}/incidents"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.status(),
+            503,
+            "{engine}: page while the database is down"
+        );
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("can’t reach its database"),
+            "{engine}: {html}"
+        );
+        assert!(
+            !html.to_lowercase().contains("pool"),
+            "{engine}: no internals"
+        );
+        let api = client
+            .post(format!("{base}/api/fn/incidents/list"))
+            .header("origin", &base)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            api.status(),
+            503,
+            "{engine}: API while the database is down"
+        );
         t.drop_async().await;
     }
 }

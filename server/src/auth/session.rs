@@ -121,14 +121,23 @@ fn is_public(path: &str) -> bool {
 pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next: Next) -> Response {
     let session = auth.settings.token(req.headers()).map(|t| token_hash(&t));
     let user = match &session {
-        Some(hash) => auth
+        Some(hash) => match auth
             .db
             .session_user(hash, now_ms(), auth.settings.idle_ms)
             .await
-            .unwrap_or_else(|e| {
+        {
+            Ok(u) => u,
+            // Without the database nobody can be recognised; say so instead of
+            // sending a signed-in person to the sign-in page.
+            Err(app::error::StoreError::Unavailable) if !is_public(req.uri().path()) => {
+                tracing::warn!("session lookup failed: database unavailable");
+                return crate::http::unavailable::response(req.uri().path());
+            }
+            Err(e) => {
                 tracing::warn!(error = %e, "session lookup failed");
                 None
-            }),
+            }
+        },
         None => None,
     };
     let path = req.uri().path().to_string();

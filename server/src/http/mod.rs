@@ -6,6 +6,7 @@ mod exports;
 mod health;
 mod request_id;
 pub mod security;
+pub mod unavailable;
 
 use crate::store::Db;
 use app::app::{shell, App};
