@@ -6,5 +6,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod stats;
 pub mod store;
 pub mod telemetry;
