@@ -36,10 +36,7 @@ pub async fn preview_affected(incident: i64, list: String) -> Result<AffectedPre
 pub async fn confirm_affected(incident: i64, list: String) -> Result<AffectedAdded, AppError> {
     let me = super::require(Role::Editor)?;
     let parsed = parse(&list).map_err(super::fail)?;
-    let source = if list.lines().count() > 1
-        && list.contains(',')
-        && parsed.entries.iter().any(|e| e.name.is_some())
-    {
+    let source = if parsed.csv {
         AffectedSource::Import
     } else {
         AffectedSource::Manual

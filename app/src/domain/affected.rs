@@ -44,6 +44,8 @@ pub struct ParsedList {
     pub malformed: Vec<Malformed>,
     /// Entries naming the same customer key as an earlier line: (line, text, first line).
     pub duplicates: Vec<(usize, String, usize)>,
+    /// Read as a CSV with a header row (an import) rather than a pasted list.
+    pub csv: bool,
 }
 
 /// One line of the preview.
@@ -106,7 +108,10 @@ pub fn parse_list(text: &str) -> Result<ParsedList, String> {
     }
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let mut parsed = if is_header(first) {
-        parse_csv(text)?
+        ParsedList {
+            csv: true,
+            ..parse_csv(text)?
+        }
     } else {
         parse_tokens(text)
     };
@@ -344,6 +349,7 @@ mod tests {
     fn a_csv_with_a_header_brings_names_and_plans() {
         let csv = "\u{feff}Ref,Name,Email,Plan\nC-9,\"Lovelace, Ada\",ADA@x.io,pro\n,Grace,grace@x.io,\nC-10,Bob,nope,\n,,,\n";
         let p = parse_list(csv).unwrap();
+        assert!(p.csv);
         assert_eq!(p.entries.len(), 2);
         assert_eq!(p.entries[0].key, CustomerKey::Ref("C-9".into()));
         assert_eq!(p.entries[0].name.as_deref(), Some("Lovelace, Ada"));
