@@ -74,6 +74,10 @@ fn set_status(status: http::StatusCode) {
 #[cfg(feature = "ssr")]
 fn plain_form_post() -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    if parts.method != http::Method::POST {
+        // A page being rendered (its server functions run in the page's GET request).
+        return None;
+    }
     let html = parts
         .headers
         .get(http::header::ACCEPT)
