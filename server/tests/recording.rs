@@ -12,6 +12,7 @@ use app::domain::incident::{
     IncidentDraft, IncidentFilter, IncidentForm, IncidentSort, StatusChange,
 };
 use app::domain::reply::{ReplyDraft, ReplyFilter, ReplyForm};
+use app::domain::when::now_ms;
 use app::domain::{
     when, ActionKind, AffectedSource, Channel, IncidentKind, IncidentStatus, Money, PageRequest,
     Role, SentimentLabel, Severity,
@@ -20,7 +21,7 @@ use app::error::StoreError;
 use app::store::Store;
 use common::on_both;
 use serde_json::Value;
-use server::store::{now_ms, Db, NewUser};
+use server::store::{Db, NewUser};
 use sqlx::Row;
 
 // ---------------------------------------------------------------------------------------
@@ -747,155 +748,129 @@ async fn incident_list_filters_sorts_and_pages() {
             vec![e, d, c, b, a],
             "{engine}: newest first"
         );
-        assert_eq!(
-            run(IncidentFilter {
-                sort: IncidentSort::Oldest,
-                ..all.clone()
-            })
-            .await,
-            vec![a, b, c, d, e],
-            "{engine}: oldest"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                sort: IncidentSort::Severity,
-                ..all.clone()
-            })
-            .await,
-            vec![e, a, c, b, d],
-            "{engine}: severity, then newest"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                sort: IncidentSort::MostAffected,
-                ..all.clone()
-            })
-            .await,
-            vec![c, a, b, e, d],
-            "{engine}: most affected, then newest"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                sort: IncidentSort::MostReplies,
-                ..all.clone()
-            })
-            .await,
-            vec![d, b, e, c, a],
-            "{engine}: most replies, then newest"
-        );
-
-        assert_eq!(
-            run(IncidentFilter {
-                status: Some(IncidentStatus::Open),
-                ..all.clone()
-            })
-            .await,
-            vec![e, d, c],
-            "{engine}: open"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                status: Some(IncidentStatus::Resolved),
-                ..all.clone()
-            })
-            .await,
-            vec![a],
-            "{engine}: resolved"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                status: Some(IncidentStatus::Mitigated),
-                ..all.clone()
-            })
-            .await,
-            vec![b],
-            "{engine}: mitigated"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                severity: Some(Severity::Sev1),
-                ..all.clone()
-            })
-            .await,
-            vec![e, a],
-            "{engine}: sev1"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                kind: Some(IncidentKind::Bug),
-                ..all.clone()
-            })
-            .await,
-            vec![d],
-            "{engine}: bug"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                status: Some(IncidentStatus::Open),
-                severity: Some(Severity::Sev1),
-                ..all.clone()
-            })
-            .await,
-            vec![e],
-            "{engine}: open and sev1"
-        );
-        // [from, to): b starts exactly at `from` (in), d exactly at `to` (out).
-        assert_eq!(
-            run(IncidentFilter {
-                from: Some(at("2026-11-05T09:00")),
-                to: Some(at("2026-11-15T08:00")),
-                ..all.clone()
-            })
-            .await,
-            vec![c, b],
-            "{engine}: date range [from, to)"
-        );
-        assert_eq!(
-            run(IncidentFilter {
-                from: Some(at("2026-11-15T08:00")),
-                ..all.clone()
-            })
-            .await,
-            vec![e, d],
-            "{engine}: from only"
-        );
+        // (filter, expected ids in order, what it checks)
+        let cases = [
+            (
+                IncidentFilter {
+                    sort: IncidentSort::Oldest,
+                    ..all.clone()
+                },
+                vec![a, b, c, d, e],
+                "oldest",
+            ),
+            (
+                IncidentFilter {
+                    sort: IncidentSort::Severity,
+                    ..all.clone()
+                },
+                vec![e, a, c, b, d],
+                "severity, then newest",
+            ),
+            (
+                IncidentFilter {
+                    sort: IncidentSort::MostAffected,
+                    ..all.clone()
+                },
+                vec![c, a, b, e, d],
+                "most affected, then newest",
+            ),
+            (
+                IncidentFilter {
+                    sort: IncidentSort::MostReplies,
+                    ..all.clone()
+                },
+                vec![d, b, e, c, a],
+                "most replies, then newest",
+            ),
+            (
+                IncidentFilter {
+                    status: Some(IncidentStatus::Open),
+                    ..all.clone()
+                },
+                vec![e, d, c],
+                "open",
+            ),
+            (
+                IncidentFilter {
+                    status: Some(IncidentStatus::Resolved),
+                    ..all.clone()
+                },
+                vec![a],
+                "resolved",
+            ),
+            (
+                IncidentFilter {
+                    status: Some(IncidentStatus::Mitigated),
+                    ..all.clone()
+                },
+                vec![b],
+                "mitigated",
+            ),
+            (
+                IncidentFilter {
+                    severity: Some(Severity::Sev1),
+                    ..all.clone()
+                },
+                vec![e, a],
+                "sev1",
+            ),
+            (
+                IncidentFilter {
+                    kind: Some(IncidentKind::Bug),
+                    ..all.clone()
+                },
+                vec![d],
+                "bug",
+            ),
+            (
+                IncidentFilter {
+                    status: Some(IncidentStatus::Open),
+                    severity: Some(Severity::Sev1),
+                    ..all.clone()
+                },
+                vec![e],
+                "open and sev1",
+            ),
+            // [from, to): b starts exactly at `from` (in), d exactly at `to` (out).
+            (
+                IncidentFilter {
+                    from: Some(at("2026-11-05T09:00")),
+                    to: Some(at("2026-11-15T08:00")),
+                    ..all.clone()
+                },
+                vec![c, b],
+                "date range [from, to)",
+            ),
+            (
+                IncidentFilter {
+                    from: Some(at("2026-11-15T08:00")),
+                    ..all.clone()
+                },
+                vec![e, d],
+                "from only",
+            ),
+        ];
+        for (filter, want, what) in cases {
+            assert_eq!(run(filter).await, want, "{engine}: {what}");
+        }
 
         let search = |q: &str| IncidentFilter {
             search: Some(q.into()),
             ..all.clone()
         };
-        assert_eq!(
-            run(search("checkout")).await,
-            vec![c, a],
-            "{engine}: title or description, any case"
-        );
-        assert_eq!(
-            run(search("CHECKOUT")).await,
-            vec![c, a],
-            "{engine}: upper-case search"
-        );
-        assert_eq!(
-            run(search("LaTeNcY")).await,
-            vec![b],
-            "{engine}: description only"
-        );
-        assert_eq!(run(search("100%")).await, vec![a], "{engine}");
-        assert_eq!(
-            run(search("%")).await,
-            vec![a],
-            "{engine}: % must be literal"
-        );
-        assert_eq!(
-            run(search("_")).await,
-            vec![d],
-            "{engine}: _ must be literal"
-        );
-        assert_eq!(run(search("rate_limit")).await, vec![d], "{engine}");
-        assert_eq!(
-            run(search("nothing like this")).await,
-            Vec::<i64>::new(),
-            "{engine}"
-        );
+        let searches: [(&str, Vec<i64>, &str); 8] = [
+            ("checkout", vec![c, a], "title or description, any case"),
+            ("CHECKOUT", vec![c, a], "upper-case search"),
+            ("LaTeNcY", vec![b], "description only"),
+            ("100%", vec![a], "a literal %"),
+            ("%", vec![a], "% must be literal"),
+            ("_", vec![d], "_ must be literal"),
+            ("rate_limit", vec![d], "a literal _"),
+            ("nothing like this", vec![], "no match"),
+        ];
+        for (q, want, what) in searches {
+            assert_eq!(run(search(q)).await, want, "{engine}: {what}");
+        }
         assert_eq!(
             run(IncidentFilter {
                 search: Some("checkout".into()),

@@ -35,7 +35,7 @@ pub async fn give_actions(
         note: note.unwrap_or_default(),
         given_at: given_at.unwrap_or_default(),
     };
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now = crate::domain::when::now_ms();
     let draft = form.parse(now).map_err(super::fail)?;
     let n = super::store()?
         .give_actions(incident, &target, &draft, me.id)

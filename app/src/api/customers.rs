@@ -88,9 +88,7 @@ pub async fn create_customer(
             Ok(id)
         }
         Err(e) => {
-            let pairs = typed.pairs();
-            let kept: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            super::keep_typed("/api/fn/customers/create", &e, &kept);
+            super::keep_typed("/api/fn/customers/create", &e, &typed.pairs());
             Err(super::fail(e))
         }
     }
@@ -136,7 +134,7 @@ pub async fn set_churn(
     at: Option<String>,
 ) -> Result<(), AppError> {
     let me = super::require(Role::Editor)?;
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now = crate::domain::when::now_ms();
     let at = if churned {
         match at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(now),

@@ -39,11 +39,6 @@ pub async fn list_people() -> Result<Vec<Person>, AppError> {
     Ok(super::store()?.people().await?)
 }
 
-#[cfg(feature = "ssr")]
-fn now() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 /// Open a new incident; the browser then goes to its page.
 #[server(prefix = "/api/fn", endpoint = "incidents/create")]
 pub async fn create_incident(
@@ -68,7 +63,7 @@ pub async fn create_incident(
     };
     let saved = async {
         let draft = form.parse(IncidentStatus::Open)?;
-        if draft.started_at > now() + 60_000 {
+        if draft.started_at > crate::domain::when::now_ms() + 60_000 {
             return Err(AppError::field(
                 "started_at",
                 "An incident cannot start in the future.",
@@ -83,9 +78,7 @@ pub async fn create_incident(
             Ok(id)
         }
         Err(e) => {
-            let pairs = form.pairs();
-            let typed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            super::keep_typed("/api/fn/incidents/create", &e, &typed);
+            super::keep_typed("/api/fn/incidents/create", &e, &form.pairs());
             Err(super::fail(e))
         }
     }
@@ -147,7 +140,7 @@ pub async fn change_status(
         .status;
     let at = at
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| crate::domain::when::to_input(now()));
+        .unwrap_or_else(|| crate::domain::when::to_input(crate::domain::when::now_ms()));
     let change = StatusChange::parse(from, &status, &at, note.as_deref().unwrap_or(""))
         .map_err(super::fail)?;
     store

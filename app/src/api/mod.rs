@@ -91,7 +91,7 @@ fn plain_form_post() -> Option<String> {
 /// framework does) *and* what was typed, as `v.<field>` query parameters, so the page can
 /// show the form as it was. With JavaScript the form never left the page.
 #[cfg(feature = "ssr")]
-pub(crate) fn keep_typed(path: &str, e: &crate::error::AppError, fields: &[(&str, &str)]) {
+pub(crate) fn keep_typed(path: &str, e: &crate::error::AppError, fields: &[(&str, String)]) {
     use leptos::server_fn::error::ServerFnUrlError;
     let Some(referer) = plain_form_post() else {
         return;

@@ -40,7 +40,7 @@ pub async fn create_reply(
         csat: csat.unwrap_or_default(),
         body,
     };
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now = crate::domain::when::now_ms();
     let saved = async {
         let draft = form.parse(now)?;
         let score = crate::sentiment::compound(&draft.body);
@@ -54,9 +54,7 @@ pub async fn create_reply(
             Ok(done)
         }
         Err(e) => {
-            let pairs = form.pairs();
-            let kept: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            super::keep_typed("/api/fn/replies/create", &e, &kept);
+            super::keep_typed("/api/fn/replies/create", &e, &form.pairs());
             Err(super::fail(e))
         }
     }

@@ -10,3 +10,11 @@ use leptos::prelude::*;
 pub async fn whoami() -> Result<Option<UserInfo>, AppError> {
     Ok(use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<UserInfo>().cloned()))
 }
+
+/// Whether `whoami`'s answer is someone who may record changes. Pages use it to show or
+/// hide editing controls; every server function checks the role again.
+pub fn can_edit(me: Result<Option<UserInfo>, AppError>) -> bool {
+    me.ok()
+        .flatten()
+        .is_some_and(|u| u.role.allows(crate::domain::Role::Editor))
+}

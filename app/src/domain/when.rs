@@ -32,6 +32,12 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
         .map_err(|_| "Enter a date like 2026-11-20.".to_string())
 }
 
+/// Now, as UTC epoch milliseconds (on the server; the browser has no clock in `time`).
+#[cfg(not(feature = "hydrate"))]
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// The value a `datetime-local` input shows for an instant.
 pub fn to_input(ms: i64) -> String {
     let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]");

@@ -2,7 +2,7 @@
 //! whether they stayed. Editors can edit them and mark them churned or reactivated.
 
 use crate::api::customers::{get_customer, CreateCustomer, SetChurn, UpdateCustomer};
-use crate::api::session::whoami;
+use crate::api::session::{can_edit, whoami};
 use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
 use crate::components::customer_fields::CustomerFields;
 use crate::components::forms::{field_msg, form_msg, typed, FieldError, FormError};
@@ -43,7 +43,7 @@ pub fn CustomerPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let can_edit = me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor));
+                let can_edit = can_edit(me.await);
                 match data.await {
                     Ok(d) => view! { <CustomerView d can_edit update churn/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
@@ -217,7 +217,7 @@ pub fn NewCustomerPage() -> impl IntoView {
         <Title text="New customer"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                if !me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor)) {
+                if !can_edit(me.await) {
                     return view! { <ForbiddenPage needed=Role::Editor/> }.into_any();
                 }
                 view! {

@@ -5,7 +5,7 @@ use crate::api::actions::GiveActions;
 use crate::api::affected::RemoveAffected;
 use crate::api::incidents::{get_incident, list_people, AddNote, ChangeStatus, UpdateIncident};
 use crate::api::replies::{CreateReply, OverrideSentiment};
-use crate::api::session::whoami;
+use crate::api::session::{can_edit, whoami};
 use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
 use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
 use crate::components::incident_fields::IncidentFields;
@@ -13,7 +13,7 @@ use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::action::{ActionTarget, DEFAULT_APOLOGY, MERGE_FIELDS};
 use crate::domain::incident::IncidentForm;
-use crate::domain::{ActionKind, Channel, IncidentDetail, IncidentStatus, Person, Role};
+use crate::domain::{ActionKind, Channel, IncidentDetail, IncidentStatus, Person};
 use crate::error::AppError;
 use crate::format;
 use crate::pages::not_found::NotFoundPage;
@@ -73,7 +73,7 @@ pub fn IncidentPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let can_edit = me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor));
+                let can_edit = can_edit(me.await);
                 let people = people.await.unwrap_or_default();
                 match data.await {
                     Ok(d) => view! { <IncidentView d people can_edit acts/> }.into_any(),

@@ -4,7 +4,7 @@
 
 use crate::api::affected::{preview_affected, ConfirmAffected};
 use crate::api::incidents::get_incident;
-use crate::api::session::whoami;
+use crate::api::session::{can_edit, whoami};
 use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
 use crate::components::states::{ErrorNotice, Loading};
 use crate::domain::affected::{AffectedPreview, PreviewLine};
@@ -53,7 +53,7 @@ pub fn AffectedPage() -> impl IntoView {
         <Title text="Add affected customers"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                if !me.await.ok().flatten().is_some_and(|u| u.role.allows(crate::domain::Role::Editor)) {
+                if !can_edit(me.await) {
                     return view! { <ForbiddenPage needed=crate::domain::Role::Editor/> }.into_any();
                 }
                 let d = match incident.await {

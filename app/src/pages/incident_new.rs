@@ -2,7 +2,7 @@
 //! to the new incident, or back here with the field's message).
 
 use crate::api::incidents::{list_people, CreateIncident};
-use crate::api::session::whoami;
+use crate::api::session::{can_edit, whoami};
 use crate::components::forms::{form_msg, typed, FormError};
 use crate::components::incident_fields::IncidentFields;
 use crate::components::states::{ErrorNotice, Loading};
@@ -29,7 +29,7 @@ pub fn NewIncidentPage() -> impl IntoView {
         </header>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                if !me.await.ok().flatten().is_some_and(|u| u.role.allows(crate::domain::Role::Editor)) {
+                if !can_edit(me.await) {
                     return view! { <ForbiddenPage needed=crate::domain::Role::Editor/> }.into_any();
                 }
                 match people.await {
@@ -77,6 +77,6 @@ pub fn js_now() -> i64 {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+        when::now_ms()
     }
 }

@@ -2,14 +2,14 @@
 //! dates), and correct a score with a reason.
 
 use crate::api::replies::{list_replies, CreateReply, OverrideSentiment};
-use crate::api::session::whoami;
+use crate::api::session::{can_edit, whoami};
 use crate::components::badges::SentimentBadge;
 use crate::components::forms::options;
 use crate::components::pager::{page_param, Pager};
 use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::reply::ReplyQuery;
-use crate::domain::{ActionKind, Role};
+use crate::domain::ActionKind;
 use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -57,7 +57,7 @@ pub fn RepliesPage() -> impl IntoView {
         </header>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                me.await.ok().flatten().filter(|u| u.role.allows(Role::Editor)).map(|_| view! {
+                can_edit(me.await).then(|| view! {
                     <details class="panel entry" open=true>
                         <summary><h2>"Log a reply"</h2></summary>
                         <ReplyEntry action=create/>
@@ -99,7 +99,7 @@ pub fn RepliesPage() -> impl IntoView {
             </Form>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let can_edit = me.await.ok().flatten().is_some_and(|u| u.role.allows(Role::Editor));
+                let can_edit = can_edit(me.await);
                 let qs = query_string(&args().0);
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),

@@ -210,12 +210,9 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
 
-    let actions = sqlx::query(
-        "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name, r.kind,
-                r.value_minor, r.cost_minor, r.currency, r.channel, r.note, r.given_at
-         FROM recovery_actions r JOIN customers c ON c.id = r.customer_id
-         WHERE r.incident_id = $1 ORDER BY r.given_at, r.id LIMIT $2",
-    )
+    let actions = sqlx::query(&format!(
+        "{ACTION_SELECT} WHERE r.incident_id = $1 ORDER BY r.given_at, r.id LIMIT $2"
+    ))
     .bind(id)
     .bind(DETAIL_LIMIT)
     .fetch_all(pool)
@@ -261,12 +258,9 @@ pub async fn actions_of_customer(
     customer: i64,
     limit: i64,
 ) -> Result<Vec<ActionRow>, StoreError> {
-    sqlx::query(
-        "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name, r.kind,
-                r.value_minor, r.cost_minor, r.currency, r.channel, r.note, r.given_at
-         FROM recovery_actions r JOIN customers c ON c.id = r.customer_id
-         WHERE r.customer_id = $1 ORDER BY r.given_at DESC, r.id DESC LIMIT $2",
-    )
+    sqlx::query(&format!(
+        "{ACTION_SELECT} WHERE r.customer_id = $1 ORDER BY r.given_at DESC, r.id DESC LIMIT $2"
+    ))
     .bind(customer)
     .bind(limit)
     .fetch_all(db.pool())
@@ -276,6 +270,11 @@ pub async fn actions_of_customer(
     .map(action_row)
     .collect()
 }
+
+/// The columns `action_row` reads.
+const ACTION_SELECT: &str = "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name,
+        r.kind, r.value_minor, r.cost_minor, r.currency, r.channel, r.note, r.given_at
+    FROM recovery_actions r JOIN customers c ON c.id = r.customer_id";
 
 fn action_row(a: &sqlx::any::AnyRow) -> Result<ActionRow, StoreError> {
     Ok(ActionRow {

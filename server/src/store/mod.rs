@@ -27,6 +27,7 @@ use app::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
 use app::domain::customer::CustomerDraft;
 use app::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
 use app::domain::reply::{ReplyDraft, ReplyFilter};
+use app::domain::when::now_ms;
 use app::domain::{
     AffectedSource, AuditRow, CustomerDetail, CustomerRow, IncidentDetail, IncidentRow, Overview,
     Page, PageRequest, Person, ReplyRow, Role, UserRow,
@@ -321,8 +322,4 @@ impl app::store::Store for Db {
         .await?;
         tx.commit().await.map_err(map_err)
     }
-}
-
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
