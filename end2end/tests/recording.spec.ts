@@ -196,6 +196,8 @@ test("the day's work: open, mark affected, give credit, mail merge, replies, res
     await page.locator("#reply-body").fill(body);
     await page.getByRole("button", { name: "Save reply" }).click();
     await expect(replies.locator("li.reply", { hasText: body })).toBeVisible();
+    // The form is empty again for the next reply.
+    await expect(page.locator("#reply-body")).toHaveValue("");
   }
   const angryReply = replies.locator("li.reply", { hasText: angry });
   const thankfulReply = replies.locator("li.reply", { hasText: thankful });
@@ -404,4 +406,22 @@ test("the filter controls follow the URL after Back and Clear", async ({ page })
   await page.getByRole("link", { name: "Clear" }).click();
   await expect(page).toHaveURL(/\/incidents$/);
   await expect(page.getByLabel("Status")).toHaveValue("");
+});
+
+test("a correction on the replies page reloads the list and the page keeps working", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page);
+  await page.goto("/replies");
+  await hydrated(page);
+  const first = page.locator("li.reply").first();
+  const body = (await first.locator("blockquote").textContent()) ?? "";
+  await first.getByText("Correct sentiment").click();
+  await first.locator('input[name="score"]').fill("-0.85");
+  await first.locator('input[name="reason"]').fill(unique("churn threat"));
+  await first.getByRole("button", { name: "Save correction" }).click();
+  const corrected = page.locator("li.reply", { hasText: body }).first();
+  await expect(corrected.locator(".badge.sentiment")).toContainText("−0.85");
+  await expect(corrected.locator(".badge.sentiment")).toContainText("✎");
+  expect(errors).toEqual([]);
 });

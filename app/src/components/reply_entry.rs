@@ -40,6 +40,15 @@ pub fn ReplyEntry(
         });
     };
     let value = action.value();
+    // After a save the form empties for the next reply (the notice keeps the score).
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            if let Some(f) = form.get_untracked() {
+                f.reset();
+            }
+        }
+    });
     let saved = move || {
         value
             .get()
@@ -54,7 +63,7 @@ pub fn ReplyEntry(
         "reply-customers"
     };
     view! {
-        <ActionForm action attr:class="form reply-entry">
+        <ActionForm action node_ref=form attr:class="form reply-entry">
             <FormError message=form_msg(value)/>
             <div class="field-row">
                 <div class="grow">
@@ -109,15 +118,17 @@ pub fn ReplyEntry(
 }
 
 /// A reply's "correct the sentiment" control: a score and a reason, behind a disclosure
-/// so it works without JS and stays out of the way.
+/// so it works without JS and stays out of the way. Each reply's form has its own action
+/// (so its messages are its own); `on_saved` lets the page reload the list.
 #[component]
-pub fn OverrideForm(
-    action: ServerAction<crate::api::replies::OverrideSentiment>,
-    reply: i64,
-    current: f64,
-) -> impl IntoView {
+pub fn OverrideForm(reply: i64, current: f64, on_saved: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<crate::api::replies::OverrideSentiment>::new();
     let value = action.value();
-    let mine = move || action.input().get().map(|i| i.id == reply).unwrap_or(false);
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(()))) {
+            on_saved.run(());
+        }
+    });
     let score_id = format!("override-score-{reply}");
     let reason_id = format!("override-reason-{reply}");
     view! {
@@ -130,10 +141,9 @@ pub fn OverrideForm(
                 <label for=reason_id.clone()>"Why"</label>
                 <input id=reason_id name="reason" required maxlength="1000" placeholder="e.g. sarcasm: “great, another outage”"/>
                 <button type="submit" class="button small">"Save correction"</button>
-                {move || mine().then(|| view! {
-                    <FieldError message=field_msg(value, "score") id=format!("override-score-error-{reply}")/>
-                    <FieldError message=field_msg(value, "reason") id=format!("override-reason-error-{reply}")/>
-                })}
+                <FormError message=form_msg(value)/>
+                <FieldError message=field_msg(value, "score") id=format!("override-score-error-{reply}")/>
+                <FieldError message=field_msg(value, "reason") id=format!("override-reason-error-{reply}")/>
             </ActionForm>
         </details>
     }

@@ -4,7 +4,7 @@
 use crate::api::actions::GiveActions;
 use crate::api::affected::RemoveAffected;
 use crate::api::incidents::{get_incident, list_people, AddNote, ChangeStatus, UpdateIncident};
-use crate::api::replies::{CreateReply, OverrideSentiment};
+use crate::api::replies::CreateReply;
 use crate::api::session::{can_edit, whoami};
 use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
 use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
@@ -31,7 +31,8 @@ struct Actions {
     remove: ServerAction<RemoveAffected>,
     give: ServerAction<GiveActions>,
     reply: ServerAction<CreateReply>,
-    correct: ServerAction<OverrideSentiment>,
+    /// Bumped when a reply's sentiment is corrected (each reply has its own form).
+    corrected: RwSignal<u32>,
 }
 
 #[component]
@@ -45,7 +46,7 @@ pub fn IncidentPage() -> impl IntoView {
         remove: ServerAction::new(),
         give: ServerAction::new(),
         reply: ServerAction::new(),
-        correct: ServerAction::new(),
+        corrected: RwSignal::new(0),
     };
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     let key = move || {
@@ -58,7 +59,7 @@ pub fn IncidentPage() -> impl IntoView {
                 + acts.remove.version().get()
                 + acts.give.version().get()
                 + acts.reply.version().get()
-                + acts.correct.version().get(),
+                + acts.corrected.get() as usize,
         )
     };
     let data = Resource::new(key, |(id, _, _)| async move {
@@ -236,7 +237,7 @@ fn IncidentView(
                                 {r.override_reason.clone().map(|why| view! {
                                     <p class="muted small">{format!("Automatic score {} — corrected: {why}", format::score(r.sentiment_auto))}</p>
                                 })}
-                                {can_edit.then(|| view! { <OverrideForm action=acts.correct reply=r.id current=r.effective_sentiment()/> })}
+                                {can_edit.then(|| view! { <OverrideForm reply=r.id current=r.effective_sentiment() on_saved=Callback::new(move |_| acts.corrected.update(|n| *n += 1))/> })}
                             </li>
                         }).collect_view()}
                     </ul>

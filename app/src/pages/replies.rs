@@ -1,7 +1,7 @@
 //! Replies: log one (scored on the spot), filter the list (sentiment, incident, action kind,
 //! dates), and correct a score with a reason.
 
-use crate::api::replies::{list_replies, CreateReply, OverrideSentiment};
+use crate::api::replies::{list_replies, CreateReply};
 use crate::api::session::{can_edit, whoami};
 use crate::components::badges::SentimentBadge;
 use crate::components::forms::options;
@@ -30,7 +30,7 @@ fn query_string(q: &ReplyQuery) -> String {
 pub fn RepliesPage() -> impl IntoView {
     let query = use_query_map();
     let create = ServerAction::<CreateReply>::new();
-    let correct = ServerAction::<OverrideSentiment>::new();
+    let corrected = RwSignal::new(0usize);
     let args = move || {
         let m = query.read();
         let q = ReplyQuery {
@@ -43,7 +43,7 @@ pub fn RepliesPage() -> impl IntoView {
         (
             q,
             page_param(m.get("page")),
-            create.version().get() + correct.version().get(),
+            create.version().get() + corrected.get(),
         )
     };
     let data = Resource::new(args, |(q, page, _)| list_replies(q, page));
@@ -130,7 +130,7 @@ pub fn RepliesPage() -> impl IntoView {
                                             {r.incident_id.zip(r.incident_title).map(|(id, t)| view! {
                                                 <p class="small">"About " <a href=format!("/incidents/{id}")>{t}</a></p>
                                             })}
-                                            {can_edit.then(|| view! { <OverrideForm action=correct reply=r.id current=score/> })}
+                                            {can_edit.then(|| view! { <OverrideForm reply=r.id current=score on_saved=Callback::new(move |_| corrected.update(|n| *n += 1))/> })}
                                         </li>
                                     }
                                 }).collect_view()}
