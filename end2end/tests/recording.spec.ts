@@ -16,9 +16,10 @@ async function signIn(page: Page, who = ADMIN) {
   await page.waitForURL((url) => url.pathname === "/");
 }
 
-// The app marks <body data-hydrated> once the wasm has taken over.
+// The app marks <body data-hydrated> once the wasm has taken over. The debug build's wasm is
+// large; on a busy 2-core machine its first start has taken over 10 s, so wait up to 20.
 async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
 }
 
 /** A `datetime-local` value (UTC, as the app reads it) some hours ago. */
