@@ -141,6 +141,8 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A request that never answers fails its test with its URL instead of hanging CI.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap()
 }
