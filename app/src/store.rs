@@ -21,6 +21,11 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     async fn overview(&self) -> Result<Overview, StoreError>;
+    /// Every analytics figure for `q` (cached until the data changes).
+    async fn analytics(
+        &self,
+        q: &crate::domain::analytics::AnalyticsQuery,
+    ) -> Result<Arc<crate::domain::analytics::Analytics>, StoreError>;
     /// Incidents matching `filter`, in its order.
     async fn list_incidents(
         &self,

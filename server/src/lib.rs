@@ -1,6 +1,7 @@
 //! The `amends` server: HTTP, configuration, command line, demo data and the database layer
 //! for SQLite and PostgreSQL. `main.rs` is a thin wrapper so tests can use all of this.
 
+pub mod analytics;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod affected;
+pub mod analytics;
 pub mod customer;
 mod enums;
 pub mod incident;

@@ -111,7 +111,11 @@ impl Db {
         let mut conn = pool.acquire().await.map_err(open_err)?;
         conn.ping().await.map_err(open_err)?;
         drop(conn);
-        Ok(Db { pool, engine })
+        Ok(Db {
+            pool,
+            engine,
+            analytics: Default::default(),
+        })
     }
 
     /// Apply pending migrations of this engine.

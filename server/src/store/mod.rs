@@ -4,6 +4,7 @@
 
 mod actions;
 mod affected;
+mod analytics;
 mod connect;
 mod customer_changes;
 mod customers;
@@ -40,6 +41,7 @@ use sqlx::AnyPool;
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    analytics: std::sync::Arc<crate::analytics::cache::AnalyticsCache>,
 }
 
 impl Db {
@@ -78,6 +80,13 @@ impl app::store::Store for Db {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn analytics(
+        &self,
+        q: &app::domain::analytics::AnalyticsQuery,
+    ) -> Result<std::sync::Arc<app::domain::analytics::Analytics>, StoreError> {
+        self.cached_analytics(q).await
     }
 
     async fn overview(&self) -> Result<Overview, StoreError> {

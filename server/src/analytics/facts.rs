@@ -1,0 +1,94 @@
+//! The inputs of every figure, as the store reads them: one row per case, per unaffected
+//! customer, per action and per attributed reply. Plain data, so the computations that
+//! follow are pure and testable without a database.
+
+use app::domain::{ActionKind, IncidentKind, Severity};
+
+/// One (incident, affected customer) pair of the period. Instants are epoch milliseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    pub incident_id: i64,
+    pub customer_id: i64,
+    pub started_at: i64,
+    pub detected_at: i64,
+    pub signed_up_at: i64,
+    pub churned_at: Option<i64>,
+    /// Action kinds given, as a bit set over `ActionKind::ALL` (bit i = ALL[i]).
+    pub kinds: u8,
+    pub first_action_at: Option<i64>,
+}
+
+impl Case {
+    pub fn received(&self, kind: ActionKind) -> bool {
+        self.kinds & kind_bit(kind) != 0
+    }
+    pub fn untreated(&self) -> bool {
+        self.kinds == 0
+    }
+}
+
+pub fn kind_bit(kind: ActionKind) -> u8 {
+    let i = ActionKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or_default();
+    1 << i
+}
+
+/// A customer in no incident of the period: followed from the later of the period start and
+/// their sign-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unaffected {
+    pub start: i64,
+    pub churned_at: Option<i64>,
+}
+
+/// An action given to a case (index into `Facts::cases`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionFact {
+    pub case: usize,
+    pub kind: ActionKind,
+    pub cost_minor: i64,
+    pub currency: String,
+    pub given_at: i64,
+}
+
+/// A reply attributed to a case: linked to it, or unlinked and received within 30 days
+/// after its incident started (the latest such incident, if several).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplyFact {
+    pub case: usize,
+    pub received_at: i64,
+    /// Effective sentiment: the manual override when there is one, else the automatic.
+    pub score: f64,
+    pub csat: Option<i64>,
+}
+
+/// An incident of the period that matches the filters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncidentFact {
+    pub id: i64,
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub started_at: i64,
+    pub resolved_at: Option<i64>,
+}
+
+/// Who a customer is, for the repeat-pain list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerName {
+    pub id: i64,
+    pub name: String,
+    pub external_ref: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    pub incidents: Vec<IncidentFact>,
+    pub cases: Vec<Case>,
+    pub unaffected: Vec<Unaffected>,
+    pub actions: Vec<ActionFact>,
+    pub replies: Vec<ReplyFact>,
+    /// Names of customers hit two or more times (for the repeat list).
+    pub names: Vec<CustomerName>,
+}

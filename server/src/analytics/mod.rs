@@ -1,0 +1,110 @@
+//! The analytics service: from the facts of a period (read by the store in a few set-based
+//! queries) to every figure of DESIGN.md's "Analytics — exact definitions". Everything here
+//! but [`cache`] is pure.
+
+pub mod cache;
+pub mod facts;
+pub mod repeat;
+pub mod retention;
+pub mod sentiment;
+pub mod speed;
+pub mod survival;
+pub mod weekly;
+
+use app::domain::analytics::{
+    Analytics, AnalyticsQuery, Group, Headline, RepeatReport, RetentionReport, SentimentReport,
+    SpeedReport, WeeklyReport,
+};
+use app::domain::Money;
+use facts::{Case, Facts};
+use std::collections::BTreeMap;
+use survival::retention_group;
+
+/// Whether a case belongs to a group of the by-action comparisons.
+pub fn in_group(case: &Case, group: Group) -> bool {
+    match group {
+        Group::Action(kind) => case.received(kind),
+        Group::NoAction => case.untreated(),
+        Group::AnyAction => !case.untreated(),
+        Group::Unaffected | Group::Repeat | Group::Once => false,
+    }
+}
+
+/// Sum amounts per currency, in currency order.
+pub fn money_sum<'a>(items: impl Iterator<Item = (&'a str, i64)>) -> Vec<Money> {
+    let mut by: BTreeMap<&str, i64> = BTreeMap::new();
+    for (currency, minor) in items {
+        *by.entry(currency).or_default() += minor;
+    }
+    by.into_iter().map(|(c, m)| Money::new(m, c)).collect()
+}
+
+fn headline(facts: &Facts, as_of: i64, retention: &RetentionReport) -> Headline {
+    let cases = facts.cases.len() as u64;
+    let with = facts.cases.iter().filter(|c| !c.untreated()).count() as u64;
+    let scores: Vec<f64> = facts.replies.iter().map(|r| r.score).collect();
+    let any = retention_group(
+        Group::AnyAction,
+        &retention::subjects(facts, as_of, |i| !facts.cases[i].untreated()),
+    );
+    let total_cost = money_sum(
+        facts
+            .actions
+            .iter()
+            .map(|a| (a.currency.as_str(), a.cost_minor)),
+    );
+    let none = retention.group(Group::NoAction);
+    let (cost_per_retained, cost_note) = match none {
+        Some(none) => retention::cost_per_retained(&total_cost, &any, none),
+        None => (None, None),
+    };
+    Headline {
+        cases,
+        cases_with_action: with,
+        share_with_action: (cases > 0).then(|| with as f64 / cases as f64),
+        mean_sentiment: sentiment::mean_ci(&scores),
+        s90_with_action: any.s90,
+        s90_without_action: none.and_then(|g| g.s90),
+        total_cost,
+        cost_per_retained,
+        cost_note,
+    }
+}
+
+/// Every figure for `query` from its facts.
+pub fn compute(query: &AnalyticsQuery, facts: &Facts) -> Analytics {
+    let as_of = query.as_of_ms();
+    let retention = RetentionReport {
+        query: query.clone(),
+        groups: retention::by_action(facts, as_of),
+    };
+    let (buckets, never_contacted) = speed::rows(facts, as_of);
+    let r = repeat::compute(facts, as_of);
+    Analytics {
+        query: query.clone(),
+        headline: headline(facts, as_of, &retention),
+        sentiment: SentimentReport {
+            query: query.clone(),
+            groups: sentiment::by_action(facts),
+        },
+        speed: SpeedReport {
+            query: query.clone(),
+            buckets,
+            never_contacted,
+        },
+        repeat: RepeatReport {
+            query: query.clone(),
+            customers_hit: r.customers_hit,
+            repeat_customers: r.repeat_customers,
+            repeat: r.repeat,
+            once: r.once,
+            logrank_p: r.logrank_p,
+            top: r.top,
+        },
+        weekly: WeeklyReport {
+            query: query.clone(),
+            weeks: weekly::rows(facts, query.from_ms(), query.to_ms()),
+        },
+        retention,
+    }
+}

@@ -1,0 +1,313 @@
+//! Reading the facts behind the analytics: a handful of set-based statements in one
+//! read-only snapshot, never a query per row. The figures themselves are computed in
+//! `crate::analytics` from what these return.
+
+use super::rows::{bind_args, code, get, Arg, Where};
+use super::{map_err, Db, Engine};
+use crate::analytics::facts::{
+    ActionFact, Case, CustomerName, Facts, IncidentFact, ReplyFact, Unaffected,
+};
+use app::domain::analytics::{AnalyticsQuery, DAY_MS};
+use app::domain::{ActionKind, IncidentKind, Severity};
+use app::error::StoreError;
+use sqlx::{Any, Transaction};
+use std::collections::HashMap;
+
+/// Unlinked replies count for the latest incident that started at most this long before.
+pub const ATTRIBUTION_MS: i64 = 30 * DAY_MS;
+
+/// Conditions on incident `i` and customer `c` that select the period's cases.
+fn period(q: &AnalyticsQuery) -> Where {
+    let mut w = Where::default();
+    w.and("i.started_at >= {}", Arg::Int(q.from_ms()));
+    w.and("i.started_at < {}", Arg::Int(q.to_ms()));
+    if let Some(k) = q.kind {
+        w.and("i.kind = {}", Arg::Text(k.code().into()));
+    }
+    if let Some(s) = q.severity {
+        w.and("i.severity = {}", Arg::Text(s.code().into()));
+    }
+    w
+}
+
+fn case_where(q: &AnalyticsQuery) -> Where {
+    let mut w = period(q);
+    if let Some(p) = &q.plan {
+        w.and("c.plan = {}", Arg::Text(p.clone()));
+    }
+    // A customer who churned before the incident started is not a case.
+    w.and_raw("(c.churned_at IS NULL OR c.churned_at >= i.started_at)");
+    w
+}
+
+const CASE_JOIN: &str = "affected_customers a
+     JOIN incidents i ON i.id = a.incident_id
+     JOIN customers c ON c.id = a.customer_id";
+
+impl Db {
+    /// A read-only transaction that sees one snapshot for all its statements.
+    pub async fn begin_snapshot(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        match self.engine() {
+            Engine::Postgres => {
+                self.pool()
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+            _ => self.pool().begin().await,
+        }
+        .map_err(map_err)
+    }
+
+    /// The counter every change to the analytics' data moves (see migration 0003).
+    pub async fn data_version(tx: &mut Transaction<'static, Any>) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_err)
+    }
+
+    /// The data version and every fact of `q`'s period, from one snapshot.
+    pub async fn analytics_facts(&self, q: &AnalyticsQuery) -> Result<(i64, Facts), StoreError> {
+        let mut tx = self.begin_snapshot().await?;
+        let version = Self::data_version(&mut tx).await?;
+        let facts = read_facts(&mut tx, q).await?;
+        tx.rollback().await.map_err(map_err)?;
+        Ok((version, facts))
+    }
+}
+
+async fn read_facts(
+    tx: &mut Transaction<'static, Any>,
+    q: &AnalyticsQuery,
+) -> Result<Facts, StoreError> {
+    let mut facts = Facts::default();
+
+    let w = period(q);
+    let sql = format!(
+        "SELECT i.id, i.kind, i.severity, i.started_at, i.resolved_at FROM incidents i
+         WHERE {} ORDER BY i.started_at, i.id",
+        w.sql()
+    );
+    for r in bind_args(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?
+    {
+        facts.incidents.push(IncidentFact {
+            id: get(&r, "id")?,
+            kind: code(&r, "kind", IncidentKind::parse)?,
+            severity: code(&r, "severity", Severity::parse)?,
+            started_at: get(&r, "started_at")?,
+            resolved_at: get(&r, "resolved_at")?,
+        });
+    }
+
+    let w = case_where(q);
+    let sql = format!(
+        "SELECT a.incident_id, a.customer_id, i.started_at, i.detected_at,
+                c.signed_up_at, c.churned_at
+         FROM {CASE_JOIN} WHERE {} ORDER BY a.incident_id, a.customer_id",
+        w.sql()
+    );
+    let mut index: HashMap<(i64, i64), usize> = HashMap::new();
+    for r in bind_args(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?
+    {
+        let case = Case {
+            incident_id: get(&r, "incident_id")?,
+            customer_id: get(&r, "customer_id")?,
+            started_at: get(&r, "started_at")?,
+            detected_at: get(&r, "detected_at")?,
+            signed_up_at: get(&r, "signed_up_at")?,
+            churned_at: get(&r, "churned_at")?,
+            kinds: 0,
+            first_action_at: None,
+        };
+        index.insert((case.incident_id, case.customer_id), facts.cases.len());
+        facts.cases.push(case);
+    }
+
+    let sql = format!(
+        "SELECT r.incident_id, r.customer_id, r.kind, r.cost_minor, r.currency, r.given_at
+         FROM recovery_actions r
+         JOIN incidents i ON i.id = r.incident_id
+         JOIN customers c ON c.id = r.customer_id
+         WHERE {} ORDER BY r.given_at, r.id",
+        w.sql()
+    );
+    for r in bind_args(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?
+    {
+        let key = (get(&r, "incident_id")?, get(&r, "customer_id")?);
+        let Some(&case) = index.get(&key) else {
+            continue;
+        };
+        let action = ActionFact {
+            case,
+            kind: code(&r, "kind", ActionKind::parse)?,
+            cost_minor: get(&r, "cost_minor")?,
+            currency: get(&r, "currency")?,
+            given_at: get(&r, "given_at")?,
+        };
+        let c = &mut facts.cases[case];
+        c.kinds |= crate::analytics::facts::kind_bit(action.kind);
+        c.first_action_at = Some(
+            c.first_action_at
+                .map_or(action.given_at, |f| f.min(action.given_at)),
+        );
+        facts.actions.push(action);
+    }
+
+    // Replies linked to a case.
+    let sql = format!(
+        "SELECT r.incident_id, r.customer_id, r.received_at, r.csat,
+                COALESCE(r.sentiment_manual, r.sentiment_auto) AS score
+         FROM replies r
+         JOIN incidents i ON i.id = r.incident_id
+         JOIN customers c ON c.id = r.customer_id
+         WHERE {} ORDER BY r.received_at, r.id",
+        w.sql()
+    );
+    let rows = bind_args(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    push_replies(&mut facts, &index, &rows)?;
+
+    // Unlinked replies received within 30 days after a case's incident started, each
+    // counted for the latest such incident of that customer.
+    let span = w.next();
+    let sql = format!(
+        "SELECT a.incident_id, a.customer_id, r.received_at, r.csat,
+                COALESCE(r.sentiment_manual, r.sentiment_auto) AS score
+         FROM {CASE_JOIN}
+         JOIN replies r ON r.customer_id = a.customer_id AND r.incident_id IS NULL
+                       AND r.received_at >= i.started_at
+         WHERE {} AND r.received_at < i.started_at + {span} AND NOT EXISTS (
+             SELECT 1 FROM affected_customers a2 JOIN incidents i2 ON i2.id = a2.incident_id
+             WHERE a2.customer_id = a.customer_id AND i2.started_at <= r.received_at
+               AND (i2.started_at > i.started_at OR (i2.started_at = i.started_at AND i2.id > i.id)))
+         ORDER BY r.received_at, r.id",
+        w.sql()
+    );
+    let mut args = w.args.clone();
+    args.push(Arg::Int(ATTRIBUTION_MS));
+    // Placeholders must appear in the text in their numeric order (SQLite numbers `$n`
+    // by first appearance).
+    let rows = bind_args(sqlx::query(&sql), &args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    push_replies(&mut facts, &index, &rows)?;
+
+    // Customers in no incident of the period, followed from the later of the period start
+    // and their sign-up.
+    let mut u = Where::default();
+    u.and("c.signed_up_at < {}", Arg::Int(q.to_ms()));
+    if let Some(p) = &q.plan {
+        u.and("c.plan = {}", Arg::Text(p.clone()));
+    }
+    let from = u.next();
+    u.args.push(Arg::Int(q.from_ms()));
+    let to = u.next();
+    u.args.push(Arg::Int(q.to_ms()));
+    let sql = format!(
+        "SELECT c.signed_up_at, c.churned_at FROM customers c
+         WHERE {} AND NOT EXISTS (
+             SELECT 1 FROM affected_customers a JOIN incidents i ON i.id = a.incident_id
+             WHERE a.customer_id = c.id AND i.started_at >= {from} AND i.started_at < {to})",
+        u.sql()
+    );
+    let period_start = q.from_ms();
+    for r in bind_args(sqlx::query(&sql), &u.args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?
+    {
+        let signed_up: i64 = get(&r, "signed_up_at")?;
+        facts.unaffected.push(Unaffected {
+            start: signed_up.max(period_start),
+            churned_at: get(&r, "churned_at")?,
+        });
+    }
+
+    // Names of customers hit more than once (for the repeat-pain list).
+    let sql = format!(
+        "SELECT c.id, c.name, c.external_ref FROM customers c WHERE c.id IN (
+             SELECT a.customer_id FROM {CASE_JOIN} WHERE {}
+             GROUP BY a.customer_id HAVING COUNT(*) >= 2)
+         ORDER BY c.id",
+        w.sql()
+    );
+    for r in bind_args(sqlx::query(&sql), &w.args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?
+    {
+        facts.names.push(CustomerName {
+            id: get(&r, "id")?,
+            name: get(&r, "name")?,
+            external_ref: get(&r, "external_ref")?,
+        });
+    }
+    Ok(facts)
+}
+
+fn push_replies(
+    facts: &mut Facts,
+    index: &HashMap<(i64, i64), usize>,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<(), StoreError> {
+    for r in rows {
+        let key = (get(r, "incident_id")?, get(r, "customer_id")?);
+        // A reply naming an incident its customer was not affected by is no case's.
+        let Some(&case) = index.get(&key) else {
+            continue;
+        };
+        facts.replies.push(ReplyFact {
+            case,
+            received_at: get(r, "received_at")?,
+            score: get(r, "score")?,
+            csat: get(r, "csat")?,
+        });
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Every figure for `q`: from this process's cache when the data has not changed since
+    /// it was computed, else read and computed afresh (off the async threads).
+    pub async fn cached_analytics(
+        &self,
+        q: &AnalyticsQuery,
+    ) -> Result<std::sync::Arc<app::domain::analytics::Analytics>, StoreError> {
+        let mut tx = self.begin_snapshot().await?;
+        let version = Self::data_version(&mut tx).await?;
+        if let Some(hit) = self.analytics.get(q, version) {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(hit);
+        }
+        let facts = read_facts(&mut tx, q).await?;
+        tx.rollback().await.map_err(map_err)?;
+        let query = q.clone();
+        let computed =
+            tokio::task::spawn_blocking(move || crate::analytics::compute(&query, &facts))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "analytics computation failed");
+                    StoreError::Internal
+                })?;
+        let computed = std::sync::Arc::new(computed);
+        self.analytics.put(q.clone(), version, computed.clone());
+        Ok(computed)
+    }
+
+    /// How many analytics answers this process keeps (for tests and the bench).
+    pub fn analytics_cached(&self) -> usize {
+        self.analytics.len()
+    }
+}
