@@ -593,3 +593,226 @@ fn cost_per_retained_divides_by_the_customers_kept() {
     assert_eq!(per, None);
     assert!(note.unwrap().contains("No retention lift"));
 }
+
+async fn sign_in(base: &str, email: &str) -> reqwest::Client {
+    let c = common::client();
+    let res = c
+        .post(format!("{base}/login"))
+        .header("origin", base)
+        .form(&[("email", email), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    c
+}
+
+const PERIOD: &str = "from=2026-01-01&to=2026-04-01&as_of=2026-07-01";
+
+#[tokio::test]
+async fn the_api_serves_the_same_figures_to_signed_in_readers() {
+    on_both(|db, engine| async move {
+        build(&db).await;
+        common::add_user(&db, "viewer@team.example", "Vi", app::domain::Role::Viewer).await;
+        let base = common::spawn(db.clone()).await;
+        let url = |path: &str| format!("{base}/api/v1/analytics/{path}");
+
+        let anon = common::client();
+        let res = anon
+            .get(url(&format!("sentiment?{PERIOD}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{engine}");
+
+        let c = sign_in(&base, "viewer@team.example").await;
+        let a = db.analytics(&query(&[])).await.unwrap();
+        let pretty = |v: serde_json::Result<String>| v.unwrap() + "\n";
+        for (name, part) in [
+            (
+                "sentiment",
+                pretty(serde_json::to_string_pretty(&a.sentiment)),
+            ),
+            (
+                "retention",
+                pretty(serde_json::to_string_pretty(&a.retention)),
+            ),
+            ("speed", pretty(serde_json::to_string_pretty(&a.speed))),
+            ("repeat", pretty(serde_json::to_string_pretty(&a.repeat))),
+            ("weekly", pretty(serde_json::to_string_pretty(&a.weekly))),
+        ] {
+            let res = c
+                .get(url(&format!("{name}?{PERIOD}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{engine}: {name}");
+            assert_eq!(res.text().await.unwrap(), part, "{name}");
+        }
+        // A filter in the URL reaches the figures.
+        let v: serde_json::Value = c
+            .get(url(&format!("retention?{PERIOD}&kind=outage")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["query"]["kind"], "outage");
+        let credit = v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == "credit");
+        assert_eq!(credit.unwrap()["cases"], 2);
+
+        // CSV: a header and one row per group.
+        let res = c
+            .get(url(&format!("sentiment?{PERIOD}&format=csv")))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let text = res.text().await.unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + 8);
+        assert!(lines[0].starts_with("group,label,cases,replies,mean_sentiment"));
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("no_action,No action,2,2,-0.250000,")));
+
+        // Bad input names its field; unknown reports are 404.
+        for (q, field) in [
+            ("from=2026-02-30", "from"),
+            ("from=2026-03-01&to=2026-02-01", "to"),
+            ("kind=meteor", "kind"),
+            ("format=xml", "format"),
+        ] {
+            let res = c.get(url(&format!("speed?{q}"))).send().await.unwrap();
+            assert_eq!(res.status(), 422, "{q}");
+            let v: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(v["field"], field, "{q}");
+        }
+        let res = c.get(url("churn")).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_command_line_prints_what_the_api_returns() {
+    let dir = std::env::temp_dir().join(format!("amends_analytics_cli_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = Db::connect(&server::store::sqlite_url_in(&dir).unwrap())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    build(&db).await;
+    common::add_user(&db, "viewer@team.example", "Vi", app::domain::Role::Viewer).await;
+    let base = common::spawn(db.clone()).await;
+    let c = sign_in(&base, "viewer@team.example").await;
+    for name in ["sentiment", "retention", "speed", "repeat", "weekly"] {
+        for format in ["json", "csv"] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_amends"))
+                .arg("--data-dir")
+                .arg(&dir)
+                .args([
+                    "analytics",
+                    name,
+                    "--from",
+                    "2026-01-01",
+                    "--to",
+                    "2026-04-01",
+                ])
+                .args(["--as-of", "2026-07-01", "--format", format])
+                .env_remove("DATABASE_URL")
+                .env("AMENDS_LOG", "warn")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let api = c
+                .get(format!(
+                    "{base}/api/v1/analytics/{name}?{PERIOD}&format={format}"
+                ))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(out.stdout).unwrap(),
+                api,
+                "{name} {format}"
+            );
+        }
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amends"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["analytics", "speed", "--as-of", "July"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--as-of: Enter a date like"), "{err}");
+
+    // The raw inputs: one row per case (C5's pair is there, marked as not a case).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amends"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["export", "cases"])
+        .env_remove("DATABASE_URL")
+        .env("AMENDS_LOG", "warn")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 1 + 9, "7 pairs of I1/I2, and I0's and I3's");
+    assert!(rows[0].starts_with("incident_id,incident_kind,severity,incident_started_at"));
+    assert!(rows
+        .iter()
+        .any(|r| r.contains(",apology;credit,") && r.ends_with(",10.00 USD,true")));
+    assert_eq!(
+        rows.iter().filter(|r| r.ends_with(",false")).count(),
+        2,
+        "C5 and C9"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amends"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["export", "replies"])
+        .env_remove("DATABASE_URL")
+        .env("AMENDS_LOG", "warn")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // C4's unlinked replies are attributed to I1 and I2; C7's to nothing.
+    let attributed: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(attributed.len(), 9);
+    assert_eq!(
+        attributed
+            .iter()
+            .filter(|r| r[2].is_empty() && !r[3].is_empty())
+            .count(),
+        3
+    );
+    assert_eq!(attributed.iter().filter(|r| r[3].is_empty()).count(), 1);
+    assert!(attributed
+        .iter()
+        .any(|r| r[8] == "0.6000" && r[7] == "-0.2000" && r[9] == "true"));
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -385,6 +385,16 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/healthz", None),
 ];
 
+/// Downloads and the JSON API: plain GET routes outside the pages and server functions.
+const ROUTES: &[(&str, Role)] = &[
+    ("/incidents/1/apology.csv", Role::Editor),
+    ("/api/v1/analytics/sentiment", Role::Viewer),
+    ("/api/v1/analytics/retention?format=csv", Role::Viewer),
+    ("/api/v1/analytics/speed", Role::Viewer),
+    ("/api/v1/analytics/repeat", Role::Viewer),
+    ("/api/v1/analytics/weekly", Role::Viewer),
+];
+
 /// Values the matrix's bodies need fresh before each call, so every allowed call can succeed:
 /// incident 1's version, a status it is not in, one of its affected customers.
 async fn matrix_value(db: &server::store::Db, what: &str) -> String {
@@ -504,6 +514,17 @@ async fn role_matrix_covers_every_server_function_and_page() {
                     StatusCode::FORBIDDEN
                 };
                 assert_eq!(res.status(), want, "{engine}: {path} as {:?}", caller_role);
+            }
+            for (path, needed) in ROUTES {
+                let res = c.get(format!("{base}{path}")).send().await.unwrap();
+                let want = match caller_role {
+                    // A browser following a download link is sent to sign in first.
+                    None if !path.starts_with("/api/") => StatusCode::SEE_OTHER,
+                    None => StatusCode::UNAUTHORIZED,
+                    Some(r) if r.allows(*needed) => StatusCode::OK,
+                    Some(_) => StatusCode::FORBIDDEN,
+                };
+                assert_eq!(res.status(), want, "{engine}: {path} as {caller_role:?}");
             }
             for (path, needed) in PAGES {
                 let res = c.get(format!("{base}{path}")).send().await.unwrap();

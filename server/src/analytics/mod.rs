@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod facts;
 pub mod repeat;
+pub mod report;
 pub mod retention;
 pub mod sentiment;
 pub mod speed;

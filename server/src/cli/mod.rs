@@ -4,7 +4,9 @@ use crate::config::Global;
 use crate::store::{redact_url, Db};
 use clap::{Parser, Subcommand};
 
+pub mod analytics_cmd;
 mod demo_cmd;
+mod export_cmd;
 mod sentiment_cmd;
 mod serve;
 mod user_cmd;
@@ -38,6 +40,12 @@ pub enum Command {
     Demo(demo_cmd::DemoArgs),
     /// Manage team accounts (e.g. `amends user add --email E --role admin`).
     User(user_cmd::UserArgs),
+    /// Print an analytics report (sentiment, retention, speed, repeat, weekly) as JSON or CSV.
+    #[command(long_about = analytics_cmd::LONG_ABOUT)]
+    Analytics(analytics_cmd::AnalyticsArgs),
+    /// Write the raw inputs of every figure (cases, customers, replies) as CSV.
+    #[command(long_about = export_cmd::LONG_ABOUT)]
+    Export(export_cmd::ExportArgs),
     /// Score text with VADER: one reply per line on stdin → "compound<TAB>label" per line.
     #[command(long_about = sentiment_cmd::LONG_ABOUT)]
     Sentiment(sentiment_cmd::SentimentArgs),
@@ -64,6 +72,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo_cmd::run(db, args).await,
         Command::User(args) => user_cmd::run(db, args).await,
+        Command::Analytics(args) => analytics_cmd::run(db, args).await,
+        Command::Export(args) => export_cmd::run(db, args).await,
         Command::Sentiment(_) => unreachable!("handled before the database is opened"),
     }
 }

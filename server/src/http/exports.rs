@@ -15,9 +15,9 @@ pub struct MergeQuery {
 }
 
 /// A spreadsheet would run a cell starting with `=`, `+`, `-` or `@` as a formula; such
-/// cells get a leading apostrophe.
+/// cells get a leading apostrophe. Numbers (`-0.25`) are left as they are.
 pub fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
         format!("'{s}")
     } else {
         s.to_string()

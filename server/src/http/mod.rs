@@ -2,7 +2,8 @@
 //! request logging and graceful shutdown.
 
 pub mod account;
-mod exports;
+mod analytics_api;
+pub(crate) mod exports;
 mod health;
 mod request_id;
 pub mod security;
@@ -76,6 +77,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             axum::routing::post(account::logout).with_state(auth.clone()),
         )
         .route("/incidents/{id}/apology.csv", get(exports::mail_merge))
+        .route("/api/v1/analytics/{report}", get(analytics_api::report))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

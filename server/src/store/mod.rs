@@ -19,6 +19,7 @@ mod team;
 mod users;
 mod version;
 
+pub use analytics::ATTRIBUTION_MS;
 pub use connect::{redact_url, sqlite_url_in, Engine};
 pub use error::map_err;
 pub use users::{audit, LoginCandidate, NewUser, SessionUser};

@@ -1,0 +1,317 @@
+//! The five analytics reports as the API and the command line give them: JSON (the report
+//! types as they are) or CSV (one row per group, bucket or week; curves in long form).
+//! One function per report, so `amends analytics X` prints exactly what
+//! `GET /api/v1/analytics/X` returns.
+
+use app::domain::analytics::{Analytics, CurvePoint, RetentionGroup, SurvivalAt};
+use app::domain::Money;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Report {
+    /// Sentiment and CSAT by action kind.
+    Sentiment,
+    /// Kaplan–Meier retention by action kind, against no action and unaffected.
+    Retention,
+    /// Time to first contact, in buckets.
+    Speed,
+    /// Customers hit again within 90 days.
+    Repeat,
+    /// Week by week.
+    Weekly,
+}
+
+impl Report {
+    pub fn parse(s: &str) -> Option<Report> {
+        match s {
+            "sentiment" => Some(Report::Sentiment),
+            "retention" => Some(Report::Retention),
+            "speed" => Some(Report::Speed),
+            "repeat" => Some(Report::Repeat),
+            "weekly" => Some(Report::Weekly),
+            _ => None,
+        }
+    }
+
+    /// Pretty JSON (fields in the order of the report types) with a final newline.
+    pub fn json_text(self, a: &Analytics) -> String {
+        let s = match self {
+            Report::Sentiment => serde_json::to_string_pretty(&a.sentiment),
+            Report::Retention => serde_json::to_string_pretty(&a.retention),
+            Report::Speed => serde_json::to_string_pretty(&a.speed),
+            Report::Repeat => serde_json::to_string_pretty(&a.repeat),
+            Report::Weekly => serde_json::to_string_pretty(&a.weekly),
+        };
+        let mut s = s.unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    pub fn csv(self, a: &Analytics) -> String {
+        let rows = match self {
+            Report::Sentiment => sentiment(a),
+            Report::Retention => retention(a),
+            Report::Speed => speed(a),
+            Report::Repeat => repeat(a),
+            Report::Weekly => weekly(a),
+        };
+        to_csv(rows)
+    }
+}
+
+/// Rows to CSV text; short rows are padded to the header's width.
+pub fn to_csv(rows: Vec<Vec<String>>) -> String {
+    let width = rows.first().map_or(0, Vec::len);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for mut r in rows {
+        r.resize(width.max(r.len()), String::new());
+        // Writing to memory cannot fail.
+        let _ = w.write_record(r.iter().map(|c| crate::http::exports::safe_cell(c)));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.6}")).unwrap_or_default()
+}
+
+/// `1234.50 USD`: no symbols or thousands separators, for spreadsheets.
+pub fn plain_money(m: &Money) -> String {
+    let scale = Money::scale(&m.currency);
+    let sign = if m.minor < 0 { "-" } else { "" };
+    let abs = m.minor.unsigned_abs();
+    let digits = match scale {
+        1 => abs.to_string(),
+        1000 => format!("{}.{:03}", abs / 1000, abs % 1000),
+        s => format!("{}.{:02}", abs / s as u64, abs % s as u64),
+    };
+    format!("{sign}{digits} {}", m.currency)
+}
+
+fn money(list: &[Money]) -> String {
+    list.iter().map(plain_money).collect::<Vec<_>>().join(" + ")
+}
+
+fn header(cols: &[&str]) -> Vec<String> {
+    cols.iter().map(|c| c.to_string()).collect()
+}
+
+fn sentiment(a: &Analytics) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "group",
+        "label",
+        "cases",
+        "replies",
+        "mean_sentiment",
+        "mean_lower",
+        "mean_upper",
+        "share_positive",
+        "positive_lower",
+        "positive_upper",
+        "csat_ratings",
+        "share_csat_4_5",
+        "csat_lower",
+        "csat_upper",
+    ])];
+    for g in &a.sentiment.groups {
+        rows.push(vec![
+            g.group.code().into(),
+            g.label.clone(),
+            g.cases.to_string(),
+            g.replies.to_string(),
+            num(g.mean.map(|m| m.mean)),
+            num(g.mean.and_then(|m| m.lower)),
+            num(g.mean.and_then(|m| m.upper)),
+            num(g.positive.map(|s| s.share)),
+            num(g.positive.map(|s| s.lower)),
+            num(g.positive.map(|s| s.upper)),
+            g.csat_satisfied.map_or(0, |s| s.n).to_string(),
+            num(g.csat_satisfied.map(|s| s.share)),
+            num(g.csat_satisfied.map(|s| s.lower)),
+            num(g.csat_satisfied.map(|s| s.upper)),
+        ]);
+    }
+    rows
+}
+
+fn at(s: Option<SurvivalAt>) -> [String; 3] {
+    [
+        num(s.map(|s| s.survival)),
+        num(s.map(|s| s.lower)),
+        num(s.map(|s| s.upper)),
+    ]
+}
+
+/// One row per group: S(30/90/180) with intervals, log-rank p, lift, cost.
+pub fn retention_summary(groups: &[&RetentionGroup]) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "group",
+        "label",
+        "cases",
+        "churned",
+        "s30",
+        "s30_lower",
+        "s30_upper",
+        "s90",
+        "s90_lower",
+        "s90_upper",
+        "s180",
+        "s180_lower",
+        "s180_upper",
+        "logrank_p_vs_no_action",
+        "lift_90",
+        "cost",
+        "cost_per_retained",
+        "cost_note",
+    ])];
+    for g in groups {
+        let mut r = vec![
+            g.group.code().into(),
+            g.label.clone(),
+            g.cases.to_string(),
+            g.churned.to_string(),
+        ];
+        r.extend(at(g.s30));
+        r.extend(at(g.s90));
+        r.extend(at(g.s180));
+        r.push(num(g.logrank_p));
+        r.push(num(g.lift));
+        r.push(money(&g.cost));
+        r.push(
+            g.cost_per_retained
+                .as_deref()
+                .map(money)
+                .unwrap_or_default(),
+        );
+        r.push(g.cost_note.clone().unwrap_or_default());
+        rows.push(r);
+    }
+    rows
+}
+
+fn retention(a: &Analytics) -> Vec<Vec<String>> {
+    retention_summary(&a.retention.groups.iter().collect::<Vec<_>>())
+}
+
+/// Every curve in long form: one row per group and step.
+pub fn curves(groups: &[&RetentionGroup]) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "group", "label", "t_days", "survival", "lower", "upper", "at_risk", "events", "censored",
+    ])];
+    for g in groups {
+        for p in &g.curve {
+            let CurvePoint {
+                t,
+                survival,
+                lower,
+                upper,
+                at_risk,
+                events,
+                censored,
+            } = *p;
+            rows.push(vec![
+                g.group.code().into(),
+                g.label.clone(),
+                format!("{t:.6}"),
+                format!("{survival:.6}"),
+                format!("{lower:.6}"),
+                format!("{upper:.6}"),
+                at_risk.to_string(),
+                events.to_string(),
+                censored.to_string(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn speed(a: &Analytics) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "bucket",
+        "label",
+        "cases",
+        "replies",
+        "mean_sentiment",
+        "mean_lower",
+        "mean_upper",
+        "s90",
+        "s90_lower",
+        "s90_upper",
+    ])];
+    for b in &a.speed.buckets {
+        let mut r = vec![
+            b.bucket.code().into(),
+            b.label.clone(),
+            b.cases.to_string(),
+            b.replies.to_string(),
+            num(b.sentiment.map(|m| m.mean)),
+            num(b.sentiment.and_then(|m| m.lower)),
+            num(b.sentiment.and_then(|m| m.upper)),
+        ];
+        r.extend(at(b.s90));
+        rows.push(r);
+    }
+    rows.push(vec![
+        "never".into(),
+        "Never contacted".into(),
+        a.speed.never_contacted.to_string(),
+    ]);
+    rows
+}
+
+fn repeat(a: &Analytics) -> Vec<Vec<String>> {
+    let mut rows = retention_summary(&[&a.repeat.repeat, &a.repeat.once]);
+    // The log-rank column compares against no action elsewhere; here it is repeat vs once.
+    rows[0][13] = "logrank_p_repeat_vs_once".into();
+    if rows.len() > 1 {
+        rows[1][13] = num(a.repeat.logrank_p);
+    }
+    rows
+}
+
+fn weekly(a: &Analytics) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "week",
+        "starts",
+        "incidents_opened",
+        "incidents_resolved",
+        "customers_affected",
+        "actions",
+        "cost",
+        "replies",
+        "mean_sentiment",
+        "share_positive",
+        "churned",
+        "change_incidents_opened",
+        "change_customers_affected",
+        "change_actions",
+        "change_replies",
+        "change_mean_sentiment",
+        "change_churned",
+    ])];
+    for w in &a.weekly.weeks {
+        let f = &w.figures;
+        let c = w.change.as_ref();
+        let int = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+        rows.push(vec![
+            f.week.clone(),
+            f.starts.clone(),
+            f.incidents_opened.to_string(),
+            f.incidents_resolved.to_string(),
+            f.customers_affected.to_string(),
+            f.actions.to_string(),
+            money(&f.cost),
+            f.replies.to_string(),
+            num(f.mean_sentiment),
+            num(f.share_positive),
+            f.churned.to_string(),
+            int(c.map(|c| c.incidents_opened)),
+            int(c.map(|c| c.customers_affected)),
+            int(c.map(|c| c.actions)),
+            int(c.map(|c| c.replies)),
+            num(c.and_then(|c| c.mean_sentiment)),
+            int(c.map(|c| c.churned)),
+        ]);
+    }
+    rows
+}
