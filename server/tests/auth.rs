@@ -270,6 +270,7 @@ async fn no_jar_get(base: &str, path: &str, cookie: &str) -> reqwest::Response {
 const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
     // (path, least role allowed (None = anyone), form body)
     ("/api/fn/overview", Some(Role::Viewer), ""),
+    ("/api/fn/dashboard", Some(Role::Viewer), "query[kind]=outage"),
     ("/api/fn/incidents/list", Some(Role::Viewer), ""),
     ("/api/fn/incidents/get", Some(Role::Viewer), "id=1"),
     ("/api/fn/people/list", Some(Role::Viewer), ""),
@@ -393,6 +394,8 @@ const ROUTES: &[(&str, Role)] = &[
     ("/api/v1/analytics/speed", Role::Viewer),
     ("/api/v1/analytics/repeat", Role::Viewer),
     ("/api/v1/analytics/weekly", Role::Viewer),
+    ("/dashboard/sentiment.svg", Role::Viewer),
+    ("/dashboard/retention.csv", Role::Viewer),
 ];
 
 /// Values the matrix's bodies need fresh before each call, so every allowed call can succeed:

@@ -6,6 +6,7 @@ pub mod action;
 pub mod affected;
 pub mod analytics;
 pub mod customer;
+pub mod dashboard;
 mod enums;
 pub mod incident;
 mod money;

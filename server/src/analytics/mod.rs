@@ -19,7 +19,6 @@ use app::domain::analytics::{
 use app::domain::Money;
 use facts::{Case, Facts};
 use std::collections::BTreeMap;
-use survival::retention_group;
 
 /// Whether a case belongs to a group of the by-action comparisons.
 pub fn in_group(case: &Case, group: Group) -> bool {
@@ -40,35 +39,22 @@ pub fn money_sum<'a>(items: impl Iterator<Item = (&'a str, i64)>) -> Vec<Money> 
     by.into_iter().map(|(c, m)| Money::new(m, c)).collect()
 }
 
-fn headline(facts: &Facts, as_of: i64, retention: &RetentionReport) -> Headline {
+fn headline(facts: &Facts, retention: &RetentionReport) -> Headline {
     let cases = facts.cases.len() as u64;
     let with = facts.cases.iter().filter(|c| !c.untreated()).count() as u64;
     let scores: Vec<f64> = facts.replies.iter().map(|r| r.score).collect();
-    let any = retention_group(
-        Group::AnyAction,
-        &retention::subjects(facts, as_of, |i| !facts.cases[i].untreated()),
-    );
-    let total_cost = money_sum(
-        facts
-            .actions
-            .iter()
-            .map(|a| (a.currency.as_str(), a.cost_minor)),
-    );
+    let any = retention.group(Group::AnyAction);
     let none = retention.group(Group::NoAction);
-    let (cost_per_retained, cost_note) = match none {
-        Some(none) => retention::cost_per_retained(&total_cost, &any, none),
-        None => (None, None),
-    };
     Headline {
         cases,
         cases_with_action: with,
         share_with_action: (cases > 0).then(|| with as f64 / cases as f64),
         mean_sentiment: sentiment::mean_ci(&scores),
-        s90_with_action: any.s90,
+        s90_with_action: any.and_then(|g| g.s90),
         s90_without_action: none.and_then(|g| g.s90),
-        total_cost,
-        cost_per_retained,
-        cost_note,
+        total_cost: any.map(|g| g.cost.clone()).unwrap_or_default(),
+        cost_per_retained: any.and_then(|g| g.cost_per_retained.clone()),
+        cost_note: any.and_then(|g| g.cost_note.clone()),
     }
 }
 
@@ -83,7 +69,7 @@ pub fn compute(query: &AnalyticsQuery, facts: &Facts) -> Analytics {
     let r = repeat::compute(facts, as_of);
     Analytics {
         query: query.clone(),
-        headline: headline(facts, as_of, &retention),
+        headline: headline(facts, &retention),
         sentiment: SentimentReport {
             query: query.clone(),
             groups: sentiment::by_action(facts),

@@ -72,7 +72,7 @@ pub fn cost_per_retained(
     (Some(per), None)
 }
 
-/// One group per action kind, then *no action*, then *unaffected*.
+/// One group per action kind, then *any action*, *no action* and *unaffected*.
 pub fn by_action(facts: &Facts, as_of: i64) -> Vec<RetentionGroup> {
     let none_subjects = subjects(facts, as_of, |i| facts.cases[i].untreated());
     let none = retention_group(Group::NoAction, &none_subjects);
@@ -96,6 +96,21 @@ pub fn by_action(facts: &Facts, as_of: i64) -> Vec<RetentionGroup> {
         (r.cost_per_retained, r.cost_note) = cost_per_retained(&r.cost, &r, &none);
         out.push(r);
     }
+    let any_subjects = subjects(facts, as_of, |i| !facts.cases[i].untreated());
+    let mut any = retention_group(Group::AnyAction, &any_subjects);
+    any.logrank_p = any_subjects.logrank_p(&none_subjects);
+    any.lift = match (any.s90, none.s90) {
+        (Some(a), Some(b)) => Some(a.survival - b.survival),
+        _ => None,
+    };
+    any.cost = money_sum(
+        facts
+            .actions
+            .iter()
+            .map(|a| (a.currency.as_str(), a.cost_minor)),
+    );
+    (any.cost_per_retained, any.cost_note) = cost_per_retained(&any.cost, &any, &none);
+    out.push(any);
     let unaffected_subjects = unaffected_subjects(facts, as_of);
     let mut unaffected = retention_group(Group::Unaffected, &unaffected_subjects);
     unaffected.logrank_p = unaffected_subjects.logrank_p(&none_subjects);

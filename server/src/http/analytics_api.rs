@@ -52,7 +52,7 @@ pub async fn report(
         );
     };
     let csv = match raw.get("format").map(String::as_str) {
-        None | Some("json") => false,
+        None | Some("") | Some("json") => false,
         Some("csv") => true,
         Some(_) => {
             return problem(

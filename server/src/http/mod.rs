@@ -3,6 +3,7 @@
 
 pub mod account;
 mod analytics_api;
+mod chart_files;
 pub(crate) mod exports;
 mod health;
 mod request_id;
@@ -78,6 +79,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         )
         .route("/incidents/{id}/apology.csv", get(exports::mail_merge))
         .route("/api/v1/analytics/{report}", get(analytics_api::report))
+        .route("/dashboard/{file}", get(chart_files::chart_file))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -108,7 +110,24 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
                 ),
         )
         .layer(request_id::layer())
+        // A panic anywhere below answers 500 (logged) instead of leaving the request hanging.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// The answer to a request whose handler panicked: a plain 500, no internals.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    tracing::error!("a request handler panicked");
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        "Something went wrong on our side; it has been logged. Please try again.",
+    )
+        .into_response()
 }
 
 pub async fn serve(db: Db, bind: SocketAddr) -> anyhow::Result<()> {

@@ -1,0 +1,47 @@
+//! Charts drawn on the server with plotters, as SVG text to inline in a page (fast first
+//! paint, printable, no JS). Each chart says "not enough data" (returns `None`) rather than
+//! draw noise. Colours are the Okabe–Ito palette, which colour-blind readers can tell apart.
+
+mod bars;
+mod curves;
+pub mod dashboard;
+mod palette;
+mod weekly;
+
+pub use bars::{dots_with_whiskers, Bar};
+pub use curves::{retention_curves, thin};
+pub use palette::{colour_of, Rgb};
+pub use weekly::weekly_trend;
+
+/// Chart width and height in SVG pixels (the page scales them to fit).
+pub const WIDTH: u32 = 640;
+pub const HEIGHT: u32 = 330;
+
+/// Font family plotters writes into the SVG (the page's CSS may override it).
+pub const FONT: &str = "sans-serif";
+
+/// Draw a chart, turning a panic inside the drawing library into "no chart" (logged), so
+/// one odd data set can never take a page down.
+pub fn guarded(draw: impl FnOnce() -> Option<String>) -> Option<String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(draw)) {
+        Ok(svg) => svg,
+        Err(_) => {
+            tracing::error!("a chart could not be drawn");
+            None
+        }
+    }
+}
+
+/// Plotters reports drawing errors; on a String backend there are none to act on.
+pub(crate) fn finish(svg: String, ok: bool) -> Option<String> {
+    ok.then(|| accessible(svg))
+}
+
+/// Mark the SVG as one image whose numbers are in the table beside it.
+fn accessible(svg: String) -> String {
+    svg.replacen(
+        "<svg ",
+        "<svg role=\"img\" aria-hidden=\"true\" focusable=\"false\" ",
+        1,
+    )
+}
