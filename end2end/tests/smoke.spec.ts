@@ -25,7 +25,7 @@ test("the dashboard loads, shows headline numbers and hydrates under the CSP", a
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Headline numbers" })).toContainText("Incidents");
+  await expect(page.getByRole("region", { name: "Headline numbers" })).toContainText("Cases");
   await hydrated(page);
   expect(errors).toEqual([]);
 });

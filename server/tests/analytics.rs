@@ -243,6 +243,7 @@ fn query(extra: &[(&str, &str)]) -> AnalyticsQuery {
             "kind" => p.kind = Some(v.to_string()),
             "severity" => p.severity = Some(v.to_string()),
             "plan" => p.plan = Some(v.to_string()),
+            "incident" => p.incident = Some(v.to_string()),
             _ => unreachable!(),
         }
     }
@@ -511,6 +512,14 @@ async fn filters_narrow_the_cases() {
         let un = a.retention.group(Group::Unaffected).unwrap();
         assert_eq!(un.cases, 0);
         assert_eq!(un.s90, None);
+        // One incident: I2's cases (C4, C6) and no unaffected baseline.
+        let a = db
+            .analytics(&query(&[("incident", &ids.i2.to_string())]))
+            .await
+            .unwrap();
+        assert_eq!(a.headline.cases, 2);
+        assert_eq!(a.headline.cases_with_action, 1);
+        assert_eq!(a.retention.group(Group::Unaffected).unwrap().cases, 0);
         let _ = (ids.i1, ids.c6);
     })
     .await;

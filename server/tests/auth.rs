@@ -270,7 +270,17 @@ async fn no_jar_get(base: &str, path: &str, cookie: &str) -> reqwest::Response {
 const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
     // (path, least role allowed (None = anyone), form body)
     ("/api/fn/overview", Some(Role::Viewer), ""),
-    ("/api/fn/dashboard", Some(Role::Viewer), "query[kind]=outage"),
+    (
+        "/api/fn/dashboard",
+        Some(Role::Viewer),
+        "query[kind]=outage",
+    ),
+    ("/api/fn/incidents/analytics", Some(Role::Viewer), "id=1"),
+    (
+        "/api/fn/customers/sentiment-chart",
+        Some(Role::Viewer),
+        "id=1",
+    ),
     ("/api/fn/incidents/list", Some(Role::Viewer), ""),
     ("/api/fn/incidents/get", Some(Role::Viewer), "id=1"),
     ("/api/fn/people/list", Some(Role::Viewer), ""),

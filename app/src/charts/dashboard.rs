@@ -215,7 +215,7 @@ fn retention_by_action(a: &Analytics) -> ChartView {
     }
 }
 
-fn speed(a: &Analytics) -> [ChartView; 2] {
+fn speed(a: &Analytics) -> (ChartView, ChartView) {
     let columns = strings(&[
         "First contact",
         "Cases",
@@ -286,7 +286,7 @@ fn speed(a: &Analytics) -> [ChartView; 2] {
         0.1,
         (0.0, 1.0),
     );
-    [
+    (
         ChartView {
             id: "speed".into(),
             title: "Sentiment by time to first contact".into(),
@@ -313,7 +313,7 @@ fn speed(a: &Analytics) -> [ChartView; 2] {
             columns,
             rows,
         },
-    ]
+    )
 }
 
 fn weekly(a: &Analytics) -> ChartView {
@@ -387,8 +387,32 @@ fn repeat(a: &Analytics) -> ChartView {
     }
 }
 
+/// An incident's own figures: sentiment by action and retention of its cases.
+pub fn incident(a: &Analytics) -> crate::domain::dashboard::IncidentAnalyticsView {
+    crate::domain::dashboard::IncidentAnalyticsView {
+        query: a.query.clone(),
+        headline: a.headline.clone(),
+        sentiment: sentiment(a),
+        retention: retention(a),
+    }
+}
+
+/// One chart by id (as the dashboard draws it), for timing and downloads.
+pub fn chart(a: &Analytics, id: &str) -> Option<ChartView> {
+    match id {
+        "sentiment" => Some(sentiment(a)),
+        "retention" => Some(retention(a)),
+        "retention_by_action" => Some(retention_by_action(a)),
+        "speed" => Some(speed(a).0),
+        "speed_retention" => Some(speed(a).1),
+        "weekly" => Some(weekly(a)),
+        "repeat" => Some(repeat(a)),
+        _ => None,
+    }
+}
+
 pub fn dashboard(a: &Analytics) -> DashboardView {
-    let [speed, speed_retention] = speed(a);
+    let (speed, speed_retention) = speed(a);
     DashboardView {
         query: a.query.clone(),
         headline: a.headline.clone(),

@@ -6,11 +6,13 @@ mod bars;
 mod curves;
 pub mod dashboard;
 mod palette;
+mod timeline;
 mod weekly;
 
 pub use bars::{dots_with_whiskers, Bar};
 pub use curves::{retention_curves, thin};
 pub use palette::{colour_of, Rgb};
+pub use timeline::sentiment_over_time;
 pub use weekly::weekly_trend;
 
 /// Chart width and height in SVG pixels (the page scales them to fit).

@@ -22,6 +22,9 @@ pub struct AnalyticsQuery {
     pub kind: Option<IncidentKind>,
     pub severity: Option<Severity>,
     pub plan: Option<String>,
+    /// Only this incident's cases (the incident page's own figures).
+    #[serde(default)]
+    pub incident: Option<i64>,
 }
 
 /// The analytics question as typed (URL query, CLI flags): every field optional text.
@@ -39,6 +42,8 @@ pub struct AnalyticsParams {
     pub severity: Option<String>,
     #[serde(default)]
     pub plan: Option<String>,
+    #[serde(default)]
+    pub incident: Option<String>,
 }
 
 /// Which field of an analytics question is wrong, and why.
@@ -103,6 +108,14 @@ impl AnalyticsParams {
         if plan.as_ref().is_some_and(|p| p.chars().count() > 60) {
             return Err(err("plan", "A plan name has at most 60 characters."));
         }
+        let incident = blank(&self.incident)
+            .map(|s| {
+                s.parse::<i64>()
+                    .ok()
+                    .filter(|i| *i > 0)
+                    .ok_or_else(|| err("incident", "An incident is given by its number, like 42."))
+            })
+            .transpose()?;
         Ok(AnalyticsQuery {
             from: date_of(from),
             to: date_of(to),
@@ -110,6 +123,7 @@ impl AnalyticsParams {
             kind,
             severity,
             plan,
+            incident,
         })
     }
 }
@@ -141,6 +155,9 @@ impl AnalyticsQuery {
         if let Some(p) = &self.plan {
             v.push(("plan", p.clone()));
         }
+        if let Some(i) = self.incident {
+            v.push(("incident", i.to_string()));
+        }
         v
     }
 
@@ -160,6 +177,7 @@ impl AnalyticsQuery {
             kind: self.kind.map(|k| k.code().into()),
             severity: self.severity.map(|s| s.code().into()),
             plan: self.plan.clone(),
+            incident: self.incident.map(|i| i.to_string()),
         }
     }
 }
@@ -547,6 +565,7 @@ mod tests {
                 "kind" => a.kind = v,
                 "severity" => a.severity = v,
                 "plan" => a.plan = v,
+                "incident" => a.incident = v,
                 _ => unreachable!(),
             }
         }
@@ -583,6 +602,8 @@ mod tests {
         assert_eq!(e(&[("severity", "sev9")]), "severity");
         assert_eq!(e(&[("plan", &"x".repeat(61))]), "plan");
         assert_eq!(e(&[("from", "2000-01-01"), ("to", "2026-01-01")]), "from");
+        assert_eq!(e(&[("incident", "0")]), "incident");
+        assert_eq!(e(&[("incident", "x1")]), "incident");
     }
 
     #[test]

@@ -34,6 +34,15 @@ impl DashboardView {
     }
 }
 
+/// An incident's own recovery figures: its cases only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentAnalyticsView {
+    pub query: AnalyticsQuery,
+    pub headline: Headline,
+    pub sentiment: ChartView,
+    pub retention: ChartView,
+}
+
 /// `93.8 %`
 pub fn pct(v: f64) -> String {
     format!("{:.1} %", v * 100.0)

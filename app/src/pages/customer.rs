@@ -139,6 +139,7 @@ fn CustomerView(
                 </details>
             </section>
         })}
+        <crate::components::recovery::CustomerSentiment id=c.id/>
         <section class="panel" aria-labelledby="cust-incidents-h">
             <h2 id="cust-incidents-h">"Incidents that hit them " <span class="count">{format::count(c.incidents)}</span></h2>
             {if d.incidents.is_empty() {

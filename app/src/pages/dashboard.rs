@@ -4,10 +4,11 @@
 
 use crate::api::dashboard::{get_dashboard, get_overview};
 use crate::components::badges::{SeverityBadge, StatusBadge};
+use crate::components::chart_panel::ChartPanel;
 use crate::components::forms::{options, FieldError};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::analytics::{AnalyticsParams, Headline, SurvivalAt};
-use crate::domain::dashboard::{pct, score_ci, ChartView, DashboardView};
+use crate::domain::dashboard::{pct, score_ci, DashboardView};
 use crate::domain::{IncidentKind, Overview, Severity};
 use crate::error::AppError;
 use crate::format;
@@ -28,6 +29,7 @@ pub fn DashboardPage() -> impl IntoView {
             kind: m.get("kind"),
             severity: m.get("severity"),
             plan: m.get("plan"),
+            incident: m.get("incident"),
         }
     };
     let data = Resource::new(params, get_dashboard);
@@ -107,17 +109,19 @@ fn Filters(shown: Option<AnalyticsParams>, error: Option<AppError>) -> impl Into
             </div>
             <div class="field">
                 <label for="d-kind">"Kind"</label>
-                <select id="d-kind" name="kind" prop:value=move || value("kind", &None)>
+                <select id="d-kind" name="kind" prop:value=move || value("kind", &None) aria-describedby="d-kind-msg">
                     <option value="">"Any"</option>
                     {options(IncidentKind::ALL.iter().map(|s| (s.code(), s.label())).collect(), value("kind", &None))}
                 </select>
+                <FieldError id="d-kind-msg" message=msg("kind")/>
             </div>
             <div class="field">
                 <label for="d-severity">"Severity"</label>
-                <select id="d-severity" name="severity" prop:value=move || value("severity", &None)>
+                <select id="d-severity" name="severity" prop:value=move || value("severity", &None) aria-describedby="d-severity-msg">
                     <option value="">"Any"</option>
                     {options(Severity::ALL.iter().map(|s| (s.code(), s.label())).collect(), value("severity", &None))}
                 </select>
+                <FieldError id="d-severity-msg" message=msg("severity")/>
             </div>
             <div class="field">
                 <label for="d-plan">"Plan"</label>
@@ -130,6 +134,7 @@ fn Filters(shown: Option<AnalyticsParams>, error: Option<AppError>) -> impl Into
                 <button type="submit" class="button">"Apply"</button>
                 <A href="/" attr:class="button subtle">"Last 12 months"</A>
             </div>
+            <FieldError id="d-incident-msg" message=msg("incident")/>
         </Form>
     }
 }
@@ -237,45 +242,6 @@ fn Headlines(h: Headline) -> impl IntoView {
                     <p class="card-sub">{sub}</p>
                 </div>
             }).collect_view()}
-        </section>
-    }
-}
-
-#[component]
-fn ChartPanel(chart: ChartView, qs: String) -> impl IntoView {
-    let heading = format!("{}-h", chart.id);
-    let labelled_by = heading.clone();
-    let csv = format!("/dashboard/{}.csv?{qs}", chart.id);
-    let svg_href = format!("/dashboard/{}.svg?{qs}", chart.id);
-    let has_svg = chart.svg.is_some();
-    view! {
-        <section class="panel chart-panel" aria-labelledby=labelled_by data-chart=chart.id.clone()>
-            <h2 id=heading>{chart.title.clone()}</h2>
-            <p class="muted small">{chart.caption.clone()}</p>
-            {match chart.svg.clone() {
-                Some(svg) => view! { <figure class="chart" inner_html=svg></figure> }.into_any(),
-                None => view! { <p class="chart-empty">{chart.empty.clone()}</p> }.into_any(),
-            }}
-            <details class="numbers">
-                <summary>"Show numbers"</summary>
-                <div class="table-wrap">
-                    <table class="data">
-                        <caption class="visually-hidden">{chart.title.clone()}</caption>
-                        <thead><tr>{chart.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
-                        <tbody>
-                            {chart.rows.iter().map(|r| view! {
-                                <tr>{r.iter().enumerate().map(|(i, c)| view! {
-                                    <td data-label=chart.columns.get(i).cloned().unwrap_or_default()>{c.clone()}</td>
-                                }).collect_view()}</tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
-            <p class="downloads">
-                <a href=csv download="">"Download CSV"</a>
-                {has_svg.then(|| view! { <a href=svg_href download="">"Download SVG"</a> })}
-            </p>
         </section>
     }
 }

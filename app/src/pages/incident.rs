@@ -138,6 +138,7 @@ fn IncidentView(
         </dl>
 
         {can_edit.then(|| view! { <WorkPanel d=d.clone() people=people.clone() acts/> })}
+        <crate::components::recovery::IncidentRecovery id=d.id/>
 
         <section class="panel" aria-labelledby="affected-h">
             <div class="panel-head">

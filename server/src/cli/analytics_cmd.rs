@@ -33,6 +33,9 @@ pub struct QueryArgs {
     /// Only customers on this plan.
     #[arg(long)]
     pub plan: Option<String>,
+    /// Only this incident's cases (its number).
+    #[arg(long)]
+    pub incident: Option<String>,
 }
 
 impl QueryArgs {
@@ -44,6 +47,7 @@ impl QueryArgs {
             kind: self.kind.clone(),
             severity: self.severity.clone(),
             plan: self.plan.clone(),
+            incident: self.incident.clone(),
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::store::{redact_url, Db};
 use clap::{Parser, Subcommand};
 
 pub mod analytics_cmd;
+mod bench_cmd;
 mod demo_cmd;
 mod export_cmd;
 mod sentiment_cmd;
@@ -43,6 +44,9 @@ pub enum Command {
     /// Print an analytics report (sentiment, retention, speed, repeat, weekly) as JSON or CSV.
     #[command(long_about = analytics_cmd::LONG_ABOUT)]
     Analytics(analytics_cmd::AnalyticsArgs),
+    /// Time the dashboard's server work, stage by stage and chart by chart.
+    #[command(long_about = bench_cmd::LONG_ABOUT)]
+    Bench(bench_cmd::BenchArgs),
     /// Write the raw inputs of every figure (cases, customers, replies) as CSV.
     #[command(long_about = export_cmd::LONG_ABOUT)]
     Export(export_cmd::ExportArgs),
@@ -74,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(args) => user_cmd::run(db, args).await,
         Command::Analytics(args) => analytics_cmd::run(db, args).await,
         Command::Export(args) => export_cmd::run(db, args).await,
+        Command::Bench(args) => bench_cmd::run(db, args).await,
         Command::Sentiment(_) => unreachable!("handled before the database is opened"),
     }
 }

@@ -31,6 +31,7 @@ pub fn params(raw: &HashMap<String, String>) -> AnalyticsParams {
         kind: get("kind"),
         severity: get("severity"),
         plan: get("plan"),
+        incident: get("incident"),
     }
 }
 

@@ -27,6 +27,9 @@ fn period(q: &AnalyticsQuery) -> Where {
     if let Some(s) = q.severity {
         w.and("i.severity = {}", Arg::Text(s.code().into()));
     }
+    if let Some(id) = q.incident {
+        w.and("i.id = {}", Arg::Int(id));
+    }
     w
 }
 
@@ -85,7 +88,7 @@ async fn read_facts(
     let w = period(q);
     let sql = format!(
         "SELECT i.id, i.kind, i.severity, i.started_at, i.resolved_at FROM incidents i
-         WHERE {} ORDER BY i.started_at, i.id",
+         WHERE {}",
         w.sql()
     );
     for r in bind_args(sqlx::query(&sql), &w.args)
@@ -106,7 +109,7 @@ async fn read_facts(
     let sql = format!(
         "SELECT a.incident_id, a.customer_id, i.started_at, i.detected_at,
                 c.signed_up_at, c.churned_at
-         FROM {CASE_JOIN} WHERE {} ORDER BY a.incident_id, a.customer_id",
+         FROM {CASE_JOIN} WHERE {}",
         w.sql()
     );
     let mut index: HashMap<(i64, i64), usize> = HashMap::new();
@@ -134,7 +137,7 @@ async fn read_facts(
          FROM recovery_actions r
          JOIN incidents i ON i.id = r.incident_id
          JOIN customers c ON c.id = r.customer_id
-         WHERE {} ORDER BY r.given_at, r.id",
+         WHERE {}",
         w.sql()
     );
     for r in bind_args(sqlx::query(&sql), &w.args)
@@ -169,7 +172,7 @@ async fn read_facts(
          FROM replies r
          JOIN incidents i ON i.id = r.incident_id
          JOIN customers c ON c.id = r.customer_id
-         WHERE {} ORDER BY r.received_at, r.id",
+         WHERE {}",
         w.sql()
     );
     let rows = bind_args(sqlx::query(&sql), &w.args)
@@ -190,8 +193,7 @@ async fn read_facts(
          WHERE {} AND r.received_at < i.started_at + {span} AND NOT EXISTS (
              SELECT 1 FROM affected_customers a2 JOIN incidents i2 ON i2.id = a2.incident_id
              WHERE a2.customer_id = a.customer_id AND i2.started_at <= r.received_at
-               AND (i2.started_at > i.started_at OR (i2.started_at = i.started_at AND i2.id > i.id)))
-         ORDER BY r.received_at, r.id",
+               AND (i2.started_at > i.started_at OR (i2.started_at = i.started_at AND i2.id > i.id)))",
         w.sql()
     );
     let mut args = w.args.clone();
@@ -223,11 +225,15 @@ async fn read_facts(
         u.sql()
     );
     let period_start = q.from_ms();
-    for r in bind_args(sqlx::query(&sql), &u.args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?
-    {
+    // One incident's figures have no unaffected baseline.
+    let unaffected = match q.incident {
+        Some(_) => vec![],
+        None => bind_args(sqlx::query(&sql), &u.args)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(map_err)?,
+    };
+    for r in unaffected {
         let signed_up: i64 = get(&r, "signed_up_at")?;
         facts.unaffected.push(Unaffected {
             start: signed_up.max(period_start),

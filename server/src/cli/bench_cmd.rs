@@ -1,0 +1,122 @@
+//! `amends bench`: how long the dashboard takes on the server, stage by stage and chart by
+//! chart, on whatever data the database holds (try it after `amends demo --scale large`).
+//! Numbers for notes and tuning; never an assertion.
+
+use super::analytics_cmd::QueryArgs;
+use crate::store::Db;
+use app::charts::dashboard::dashboard;
+use clap::Args;
+use std::time::{Duration, Instant};
+
+pub const LONG_ABOUT: &str = "Time the dashboard's server work on the current database: \
+    reading the facts (a few set-based queries in one snapshot), computing every figure, \
+    drawing each chart, and answering again from the cache. Each stage runs --runs times; \
+    the table shows the fastest and the median. Read-only.";
+
+#[derive(Args, Debug)]
+#[command(after_help = "Example:\n  amends demo --scale large && amends bench --runs 5")]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// How many times to run each stage.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub runs: u32,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Timings(Vec<f64>);
+
+impl Timings {
+    fn line(&mut self, what: &str) {
+        self.0.sort_by(f64::total_cmp);
+        let min = self.0.first().copied().unwrap_or(0.0);
+        let median = self.0.get(self.0.len() / 2).copied().unwrap_or(0.0);
+        println!("{what:<44} {min:>10.1} {median:>10.1}");
+    }
+}
+
+pub async fn run(db: Db, args: BenchArgs) -> anyhow::Result<()> {
+    let query = args
+        .query
+        .params()
+        .parse(app::domain::when::now_ms())
+        .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))?;
+    let runs = args.runs as usize;
+    let err = |e: app::error::StoreError| anyhow::anyhow!("{e}");
+
+    let (mut read, mut compute) = (Timings(vec![]), Timings(vec![]));
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (_, facts) = db.analytics_facts(&query).await.map_err(err)?;
+        read.0.push(ms(t.elapsed()));
+        let t = Instant::now();
+        let a = crate::analytics::compute(&query, &facts);
+        compute.0.push(ms(t.elapsed()));
+        last = Some((facts, a));
+    }
+    let Some((facts, analytics)) = last else {
+        return Ok(());
+    };
+    println!(
+        "Period {} to {} (as of {}): {} incidents, {} cases, {} actions, {} attributed replies, {} unaffected customers.\n",
+        query.from,
+        query.to,
+        query.as_of,
+        facts.incidents.len(),
+        facts.cases.len(),
+        facts.actions.len(),
+        facts.replies.len(),
+        facts.unaffected.len()
+    );
+    println!("{:<44} {:>10} {:>10}", "stage (ms)", "fastest", "median");
+    read.line("read facts (one snapshot)");
+    compute.line("compute every figure");
+
+    // Each chart on its own, as the dashboard draws it.
+    let ids: Vec<String> = dashboard(&analytics)
+        .charts
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let mut per_chart: Vec<Timings> = ids.iter().map(|_| Timings(vec![])).collect();
+    let mut whole = Timings(vec![]);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let view = dashboard(&analytics);
+        whole.0.push(ms(t.elapsed()));
+        drop(view);
+        for (i, id) in ids.iter().enumerate() {
+            let t = Instant::now();
+            let view = app::charts::dashboard::chart(&analytics, id);
+            per_chart[i].0.push(ms(t.elapsed()));
+            drop(view);
+        }
+    }
+    for (i, id) in ids.iter().enumerate() {
+        per_chart[i].line(&format!("chart {id} (figures → SVG + table)"));
+    }
+    whole.line("all charts and tables");
+
+    // The path a page load takes: cache miss once, then hits until the data changes.
+    let t = Instant::now();
+    db.cached_analytics(&query).await.map_err(err)?;
+    let miss = ms(t.elapsed());
+    let mut hit = Timings(vec![]);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let a = db.cached_analytics(&query).await.map_err(err)?;
+        dashboard(&a);
+        hit.0.push(ms(t.elapsed()));
+    }
+    println!(
+        "{:<44} {miss:>10.1} {:>10}",
+        "dashboard, first load (cache miss)", ""
+    );
+    hit.line("dashboard, later loads (cache hit + charts)");
+    db.close().await;
+    Ok(())
+}
