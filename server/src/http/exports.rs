@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn formula_cells_are_defused() {
         assert_eq!(super::safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(super::safe_cell("-1"), "'-1");
+        assert_eq!(super::safe_cell("-1+A1"), "'-1+A1");
+        assert_eq!(super::safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        // A number is never run as a formula: it stays a number.
+        assert_eq!(super::safe_cell("-0.25"), "-0.25");
         assert_eq!(super::safe_cell("Ada"), "Ada");
     }
 }

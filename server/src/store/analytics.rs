@@ -182,29 +182,65 @@ async fn read_facts(
     push_replies(&mut facts, &index, &rows)?;
 
     // Unlinked replies received within 30 days after a case's incident started, each
-    // counted for the latest such incident of that customer.
+    // counted for the latest incident of that customer that started at or before it (any
+    // incident, filtered or not). Candidates come from one range read; which incident is
+    // the latest is settled here from every incident start that could claim them, instead
+    // of a correlated subquery per reply.
     let span = w.next();
     let sql = format!(
-        "SELECT a.incident_id, a.customer_id, r.received_at, r.csat,
+        "SELECT a.incident_id, a.customer_id, i.started_at, r.received_at, r.csat,
                 COALESCE(r.sentiment_manual, r.sentiment_auto) AS score
          FROM {CASE_JOIN}
          JOIN replies r ON r.customer_id = a.customer_id AND r.incident_id IS NULL
                        AND r.received_at >= i.started_at
-         WHERE {} AND r.received_at < i.started_at + {span} AND NOT EXISTS (
-             SELECT 1 FROM affected_customers a2 JOIN incidents i2 ON i2.id = a2.incident_id
-             WHERE a2.customer_id = a.customer_id AND i2.started_at <= r.received_at
-               AND (i2.started_at > i.started_at OR (i2.started_at = i.started_at AND i2.id > i.id)))",
+         WHERE {} AND r.received_at < i.started_at + {span}",
         w.sql()
     );
     let mut args = w.args.clone();
     args.push(Arg::Int(ATTRIBUTION_MS));
     // Placeholders must appear in the text in their numeric order (SQLite numbers `$n`
     // by first appearance).
-    let rows = bind_args(sqlx::query(&sql), &args)
+    let candidates = bind_args(sqlx::query(&sql), &args)
         .fetch_all(&mut **tx)
         .await
         .map_err(map_err)?;
-    push_replies(&mut facts, &index, &rows)?;
+    // Incidents that could claim a candidate start after the period starts and before the
+    // last candidate (at most 30 days after the period ends).
+    let claims = sqlx::query(
+        "SELECT a.customer_id, i.id, i.started_at
+         FROM affected_customers a JOIN incidents i ON i.id = a.incident_id
+         WHERE i.started_at >= $1 AND i.started_at < $2",
+    )
+    .bind(q.from_ms())
+    .bind(q.to_ms() + ATTRIBUTION_MS)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    let mut starts: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for r in &claims {
+        starts
+            .entry(get(r, "customer_id")?)
+            .or_default()
+            .push((get(r, "started_at")?, get(r, "id")?));
+    }
+    for v in starts.values_mut() {
+        v.sort_unstable();
+    }
+    let mut kept = Vec::with_capacity(candidates.len());
+    for r in candidates {
+        let customer: i64 = get(&r, "customer_id")?;
+        let incident: i64 = get(&r, "incident_id")?;
+        let started: i64 = get(&r, "started_at")?;
+        let received: i64 = get(&r, "received_at")?;
+        if latest_before(
+            starts.get(&customer).map_or(&[][..], Vec::as_slice),
+            received,
+        ) == Some((started, incident))
+        {
+            kept.push(r);
+        }
+    }
+    push_replies(&mut facts, &index, &kept)?;
 
     // Customers in no incident of the period, followed from the later of the period start
     // and their sign-up.
@@ -263,6 +299,13 @@ async fn read_facts(
     Ok(facts)
 }
 
+/// The latest (start, incident) at or before `t` in a sorted list; ties on start go to the
+/// higher incident id.
+pub fn latest_before(sorted: &[(i64, i64)], t: i64) -> Option<(i64, i64)> {
+    let i = sorted.partition_point(|(start, _)| *start <= t);
+    i.checked_sub(1).map(|j| sorted[j])
+}
+
 fn push_replies(
     facts: &mut Facts,
     index: &HashMap<(i64, i64), usize>,
@@ -315,5 +358,22 @@ impl Db {
     /// How many analytics answers this process keeps (for tests and the bench).
     pub fn analytics_cached(&self) -> usize {
         self.analytics.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latest_before;
+
+    #[test]
+    fn a_reply_belongs_to_the_latest_incident_started_by_then() {
+        let starts = [(10, 1), (40, 2), (40, 5), (70, 3)];
+        assert_eq!(latest_before(&starts, 9), None);
+        assert_eq!(latest_before(&starts, 10), Some((10, 1)));
+        assert_eq!(latest_before(&starts, 39), Some((10, 1)));
+        // Two incidents starting together: the higher id, as the SQL order has it.
+        assert_eq!(latest_before(&starts, 40), Some((40, 5)));
+        assert_eq!(latest_before(&starts, 1_000), Some((70, 3)));
+        assert_eq!(latest_before(&[], 5), None);
     }
 }
