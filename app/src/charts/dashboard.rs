@@ -33,9 +33,16 @@ fn range(values: impl Iterator<Item = f64>, step: f64, limits: (f64, f64)) -> (f
 }
 
 fn sentiment(a: &Analytics) -> ChartView {
-    let bars: Vec<Bar> = a
-        .sentiment
-        .groups
+    sentiment_of(a, |_| true)
+}
+
+/// Sentiment by action over the groups `keep` accepts.
+fn sentiment_of(
+    a: &Analytics,
+    keep: impl Fn(&crate::domain::analytics::SentimentGroup) -> bool,
+) -> ChartView {
+    let groups: Vec<_> = a.sentiment.groups.iter().filter(|g| keep(g)).collect();
+    let bars: Vec<Bar> = groups
         .iter()
         .map(|g| Bar {
             label: g.label.clone(),
@@ -70,9 +77,7 @@ fn sentiment(a: &Analytics) -> ChartView {
             "Positive replies (95 % CI)",
             "CSAT 4–5 (95 % CI)",
         ]),
-        rows: a
-            .sentiment
-            .groups
+        rows: groups
             .iter()
             .map(|g| {
                 vec![
@@ -392,7 +397,8 @@ pub fn incident(a: &Analytics) -> crate::domain::dashboard::IncidentAnalyticsVie
     crate::domain::dashboard::IncidentAnalyticsView {
         query: a.query.clone(),
         headline: a.headline.clone(),
-        sentiment: sentiment(a),
+        // One incident used a few kinds of action: show those (and no action) only.
+        sentiment: sentiment_of(a, |g| g.cases > 0 || g.group == Group::NoAction),
         retention: retention(a),
     }
 }
