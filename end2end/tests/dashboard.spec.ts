@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { parseCsv } from "./csv";
 import { VIEWER } from "../playwright.config";
 
 // The analytics dashboard at "/": headline cards, seven server-drawn charts with their numbers
@@ -82,28 +83,6 @@ async function noActionCasesFromApi(request: APIRequestContext, q: URLSearchPara
   return group.cases;
 }
 
-/** A tiny RFC 4180 reader: quoted cells may hold commas, quotes and newlines. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(cell), (cell = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell), rows.push(row), (row = []), (cell = "");
-    } else cell += c;
-  }
-  if (cell !== "" || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
 
 /** Every chart panel is there, titled, with either a drawing or the not-enough-data note. */
 async function expectAllCharts(page: Page) {

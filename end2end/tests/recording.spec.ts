@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { parseCsv } from "./csv";
 import { readFile } from "node:fs/promises";
 import { ADMIN, VIEWER } from "../playwright.config";
 
@@ -76,28 +77,6 @@ async function incidentTotal(page: Page): Promise<number> {
   return Number(m![1].replace(/,/g, ""));
 }
 
-/** A tiny RFC 4180 reader: quoted cells may hold commas, quotes and newlines. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(cell), (cell = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell), rows.push(row), (row = []), (cell = "");
-    } else cell += c;
-  }
-  if (cell !== "" || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
 
 /** An admin in a browser context of its own (always with JS), e.g. to prepare what a
  *  viewer looks at. */

@@ -91,11 +91,7 @@ async fn read_facts(
          WHERE {}",
         w.sql()
     );
-    for r in bind_args(sqlx::query(&sql), &w.args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?
-    {
+    for r in rows(tx, &sql, &w.args).await? {
         facts.incidents.push(IncidentFact {
             id: get(&r, "id")?,
             kind: code(&r, "kind", IncidentKind::parse)?,
@@ -113,11 +109,7 @@ async fn read_facts(
         w.sql()
     );
     let mut index: HashMap<(i64, i64), usize> = HashMap::new();
-    for r in bind_args(sqlx::query(&sql), &w.args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?
-    {
+    for r in rows(tx, &sql, &w.args).await? {
         let case = Case {
             incident_id: get(&r, "incident_id")?,
             customer_id: get(&r, "customer_id")?,
@@ -140,11 +132,7 @@ async fn read_facts(
          WHERE {}",
         w.sql()
     );
-    for r in bind_args(sqlx::query(&sql), &w.args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?
-    {
+    for r in rows(tx, &sql, &w.args).await? {
         let key = (get(&r, "incident_id")?, get(&r, "customer_id")?);
         let Some(&case) = index.get(&key) else {
             continue;
@@ -175,11 +163,8 @@ async fn read_facts(
          WHERE {}",
         w.sql()
     );
-    let rows = bind_args(sqlx::query(&sql), &w.args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?;
-    push_replies(&mut facts, &index, &rows)?;
+    let linked = rows(tx, &sql, &w.args).await?;
+    push_replies(&mut facts, &index, &linked)?;
 
     // Unlinked replies received within 30 days after a case's incident started, each
     // counted for the latest incident of that customer that started at or before it (any
@@ -200,10 +185,7 @@ async fn read_facts(
     args.push(Arg::Int(ATTRIBUTION_MS));
     // Placeholders must appear in the text in their numeric order (SQLite numbers `$n`
     // by first appearance).
-    let candidates = bind_args(sqlx::query(&sql), &args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?;
+    let candidates = rows(tx, &sql, &args).await?;
     // Incidents that could claim a candidate start after the period starts and before the
     // last candidate (at most 30 days after the period ends).
     let claims = sqlx::query(
@@ -264,10 +246,7 @@ async fn read_facts(
     // One incident's figures have no unaffected baseline.
     let unaffected = match q.incident {
         Some(_) => vec![],
-        None => bind_args(sqlx::query(&sql), &u.args)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(map_err)?,
+        None => rows(tx, &sql, &u.args).await?,
     };
     for r in unaffected {
         let signed_up: i64 = get(&r, "signed_up_at")?;
@@ -285,11 +264,7 @@ async fn read_facts(
          ORDER BY c.id",
         w.sql()
     );
-    for r in bind_args(sqlx::query(&sql), &w.args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)?
-    {
+    for r in rows(tx, &sql, &w.args).await? {
         facts.names.push(CustomerName {
             id: get(&r, "id")?,
             name: get(&r, "name")?,
@@ -297,6 +272,18 @@ async fn read_facts(
         });
     }
     Ok(facts)
+}
+
+/// Every row of `sql` with `args`, inside the snapshot.
+async fn rows(
+    tx: &mut Transaction<'static, Any>,
+    sql: &str,
+    args: &[Arg],
+) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+    bind_args(sqlx::query(sql), args)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)
 }
 
 /// The latest (start, incident) at or before `t` in a sorted list; ties on start go to the
