@@ -10,6 +10,7 @@ use crate::analytics::facts::{
 use app::domain::analytics::{AnalyticsQuery, DAY_MS};
 use app::domain::{ActionKind, IncidentKind, Severity};
 use app::error::StoreError;
+use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
@@ -69,20 +70,104 @@ impl Db {
             .map_err(map_err)
     }
 
-    /// The data version and every fact of `q`'s period, from one snapshot.
+    /// The data version and every fact of `q`'s period, all as of that version.
     pub async fn analytics_facts(&self, q: &AnalyticsQuery) -> Result<(i64, Facts), StoreError> {
-        let mut tx = self.begin_snapshot().await?;
-        let version = Self::data_version(&mut tx).await?;
-        let facts = read_facts(&mut tx, q).await?;
-        tx.rollback().await.map_err(map_err)?;
+        let (version, results) = self.fetch_consistent(&statements(q)).await?;
+        let facts = read_facts(&mut Source::Replay(results.into_iter()), q)?;
         Ok((version, facts))
     }
 }
 
-async fn read_facts(
-    tx: &mut Transaction<'static, Any>,
-    q: &AnalyticsQuery,
-) -> Result<Facts, StoreError> {
+/// Where `read_facts` gets its rows: recording the statements it needs (a dry run on no
+/// rows), or replaying rows fetched for those statements, in the same order.
+enum Source {
+    Record(Vec<(String, Vec<Arg>)>),
+    Replay(std::vec::IntoIter<Vec<AnyRow>>),
+}
+
+/// The rows of the next statement.
+fn rows(src: &mut Source, sql: &str, args: &[Arg]) -> Vec<AnyRow> {
+    match src {
+        Source::Record(v) => {
+            v.push((sql.to_string(), args.to_vec()));
+            vec![]
+        }
+        Source::Replay(it) => it.next().unwrap_or_default(),
+    }
+}
+
+/// The statements `q` needs, in the order `read_facts` consumes their rows.
+fn statements(q: &AnalyticsQuery) -> Vec<(String, Vec<Arg>)> {
+    let mut src = Source::Record(vec![]);
+    // A dry run on no rows decodes nothing, so it cannot fail.
+    let _ = read_facts(&mut src, q);
+    match src {
+        Source::Record(v) => v,
+        Source::Replay(_) => vec![],
+    }
+}
+
+/// How many of an answer's statements run at once (each on its own connection).
+const PARALLEL_READS: usize = 3;
+
+impl Db {
+    /// Run `stmts`, several at once, each in its own read-only snapshot; the answer is
+    /// consistent when every snapshot saw the same data version (else it retries, and in the
+    /// end reads them one after another in a single snapshot).
+    async fn fetch_consistent(
+        &self,
+        stmts: &[(String, Vec<Arg>)],
+    ) -> Result<(i64, Vec<Vec<AnyRow>>), StoreError> {
+        let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(PARALLEL_READS));
+        for _ in 0..3 {
+            let tasks: Vec<_> = stmts
+                .iter()
+                .cloned()
+                .map(|(sql, args)| {
+                    let (db, gate) = (self.clone(), gate.clone());
+                    tokio::spawn(async move {
+                        let _permit = gate
+                            .acquire_owned()
+                            .await
+                            .map_err(|_| StoreError::Internal)?;
+                        let mut tx = db.begin_snapshot().await?;
+                        let version = Db::data_version(&mut tx).await?;
+                        let rows = bind_args(sqlx::query(&sql), &args)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                        tx.rollback().await.map_err(map_err)?;
+                        Ok::<_, StoreError>((version, rows))
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(tasks.len());
+            for t in tasks {
+                out.push(t.await.map_err(|_| StoreError::Internal)??);
+            }
+            let first = out.first().map_or(0, |(v, _)| *v);
+            if out.iter().all(|(v, _)| *v == first) {
+                return Ok((first, out.into_iter().map(|(_, r)| r).collect()));
+            }
+        }
+        // Writers kept moving: read everything from one snapshot instead.
+        let mut tx = self.begin_snapshot().await?;
+        let version = Self::data_version(&mut tx).await?;
+        let mut out = Vec::with_capacity(stmts.len());
+        for (sql, args) in stmts {
+            out.push(
+                bind_args(sqlx::query(sql), args)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map_err)?,
+            );
+        }
+        tx.rollback().await.map_err(map_err)?;
+        Ok((version, out))
+    }
+}
+
+fn read_facts(src: &mut Source, q: &AnalyticsQuery) -> Result<Facts, StoreError> {
     let mut facts = Facts::default();
 
     let w = period(q);
@@ -91,7 +176,7 @@ async fn read_facts(
          WHERE {}",
         w.sql()
     );
-    for r in rows(tx, &sql, &w.args).await? {
+    for r in rows(src, &sql, &w.args) {
         facts.incidents.push(IncidentFact {
             id: get(&r, "id")?,
             kind: code(&r, "kind", IncidentKind::parse)?,
@@ -109,7 +194,7 @@ async fn read_facts(
         w.sql()
     );
     let mut index: HashMap<(i64, i64), usize> = HashMap::new();
-    for r in rows(tx, &sql, &w.args).await? {
+    for r in rows(src, &sql, &w.args) {
         let case = Case {
             incident_id: get(&r, "incident_id")?,
             customer_id: get(&r, "customer_id")?,
@@ -132,7 +217,7 @@ async fn read_facts(
          WHERE {}",
         w.sql()
     );
-    for r in rows(tx, &sql, &w.args).await? {
+    for r in rows(src, &sql, &w.args) {
         let key = (get(&r, "incident_id")?, get(&r, "customer_id")?);
         let Some(&case) = index.get(&key) else {
             continue;
@@ -163,7 +248,7 @@ async fn read_facts(
          WHERE {}",
         w.sql()
     );
-    let linked = rows(tx, &sql, &w.args).await?;
+    let linked = rows(src, &sql, &w.args);
     push_replies(&mut facts, &index, &linked)?;
 
     // Unlinked replies received within 30 days after a case's incident started, each
@@ -185,19 +270,16 @@ async fn read_facts(
     args.push(Arg::Int(ATTRIBUTION_MS));
     // Placeholders must appear in the text in their numeric order (SQLite numbers `$n`
     // by first appearance).
-    let candidates = rows(tx, &sql, &args).await?;
+    let candidates = rows(src, &sql, &args);
     // Incidents that could claim a candidate start after the period starts and before the
     // last candidate (at most 30 days after the period ends).
-    let claims = sqlx::query(
+    let claims = rows(
+        src,
         "SELECT a.customer_id, i.id, i.started_at
          FROM affected_customers a JOIN incidents i ON i.id = a.incident_id
          WHERE i.started_at >= $1 AND i.started_at < $2",
-    )
-    .bind(q.from_ms())
-    .bind(q.to_ms() + ATTRIBUTION_MS)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(map_err)?;
+        &[Arg::Int(q.from_ms()), Arg::Int(q.to_ms() + ATTRIBUTION_MS)],
+    );
     let mut starts: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
     for r in &claims {
         starts
@@ -246,7 +328,7 @@ async fn read_facts(
     // One incident's figures have no unaffected baseline.
     let unaffected = match q.incident {
         Some(_) => vec![],
-        None => rows(tx, &sql, &u.args).await?,
+        None => rows(src, &sql, &u.args),
     };
     for r in unaffected {
         let signed_up: i64 = get(&r, "signed_up_at")?;
@@ -264,7 +346,7 @@ async fn read_facts(
          ORDER BY c.id",
         w.sql()
     );
-    for r in rows(tx, &sql, &w.args).await? {
+    for r in rows(src, &sql, &w.args) {
         facts.names.push(CustomerName {
             id: get(&r, "id")?,
             name: get(&r, "name")?,
@@ -272,18 +354,6 @@ async fn read_facts(
         });
     }
     Ok(facts)
-}
-
-/// Every row of `sql` with `args`, inside the snapshot.
-async fn rows(
-    tx: &mut Transaction<'static, Any>,
-    sql: &str,
-    args: &[Arg],
-) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-    bind_args(sqlx::query(sql), args)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)
 }
 
 /// The latest (start, incident) at or before `t` in a sorted list; ties on start go to the
@@ -296,7 +366,7 @@ pub fn latest_before(sorted: &[(i64, i64)], t: i64) -> Option<(i64, i64)> {
 fn push_replies(
     facts: &mut Facts,
     index: &HashMap<(i64, i64), usize>,
-    rows: &[sqlx::any::AnyRow],
+    rows: &[AnyRow],
 ) -> Result<(), StoreError> {
     for r in rows {
         let key = (get(r, "incident_id")?, get(r, "customer_id")?);
@@ -327,8 +397,8 @@ impl Db {
             tx.rollback().await.map_err(map_err)?;
             return Ok(hit);
         }
-        let facts = read_facts(&mut tx, q).await?;
         tx.rollback().await.map_err(map_err)?;
+        let (version, facts) = self.analytics_facts(q).await?;
         let query = q.clone();
         let computed =
             tokio::task::spawn_blocking(move || crate::analytics::compute(&query, &facts))
