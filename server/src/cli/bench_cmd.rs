@@ -72,6 +72,12 @@ pub async fn run(db: Db, args: BenchArgs) -> anyhow::Result<()> {
         facts.replies.len(),
         facts.unaffected.len()
     );
+    println!("Each statement alone (ms, rows):");
+    for (label, n, took) in db.time_fact_reads(&query).await.map_err(err)? {
+        let short: String = label.chars().skip(7).take(60).collect();
+        println!("  {:>8.1} {n:>9}  {short}…", ms(took));
+    }
+    println!();
     println!("{:<44} {:>10} {:>10}", "stage (ms)", "fastest", "median");
     read.line("read facts (one snapshot)");
     compute.line("compute every figure");

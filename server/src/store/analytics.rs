@@ -167,6 +167,27 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Each statement of `q`'s facts run alone (for `amends bench`): the start of its text,
+    /// its rows and how long fetching them took.
+    pub async fn time_fact_reads(
+        &self,
+        q: &AnalyticsQuery,
+    ) -> Result<Vec<(String, usize, std::time::Duration)>, StoreError> {
+        let mut out = Vec::new();
+        for (sql, args) in statements(q) {
+            let started = std::time::Instant::now();
+            let rows = bind_args(sqlx::query(&sql), &args)
+                .fetch_all(self.pool())
+                .await
+                .map_err(map_err)?;
+            let label: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push((label, rows.len(), started.elapsed()));
+        }
+        Ok(out)
+    }
+}
+
 fn read_facts(src: &mut Source, q: &AnalyticsQuery) -> Result<Facts, StoreError> {
     let mut facts = Facts::default();
 
