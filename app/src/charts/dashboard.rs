@@ -383,7 +383,8 @@ fn repeat(a: &Analytics) -> ChartView {
         id: "repeat".into(),
         title: "Repeat pain".into(),
         caption: "Retention of customers hit again within 90 days (followed from the second \
-            incident) against customers hit once in the period, with 95 % intervals."
+            incident) against customers hit once in the period, with 95 % intervals. Read with \
+            care: to be hit twice a customer had to stay until the second incident."
             .into(),
         svg: super::guarded(|| retention_curves(&series(&groups), horizon(&groups))),
         empty: NOT_ENOUGH.into(),
