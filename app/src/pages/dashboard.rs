@@ -2,14 +2,16 @@
 //! server as SVG with its numbers one click away, for the question in the URL (shareable;
 //! Back works). Latest incidents at the end.
 
-use crate::api::dashboard::{get_dashboard, get_overview};
+use crate::api::dashboard::get_dashboard;
+use crate::api::incidents::list_incidents;
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use crate::components::chart_panel::ChartPanel;
 use crate::components::forms::{options, FieldError};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::analytics::{AnalyticsParams, Headline, SurvivalAt};
 use crate::domain::dashboard::{pct, score_ci, DashboardView};
-use crate::domain::{IncidentKind, Overview, Severity};
+use crate::domain::incident::IncidentQuery;
+use crate::domain::{IncidentKind, IncidentRow, Page, Severity};
 use crate::error::AppError;
 use crate::format;
 use leptos::prelude::*;
@@ -33,7 +35,8 @@ pub fn DashboardPage() -> impl IntoView {
         }
     };
     let data = Resource::new(params, get_dashboard);
-    let overview = Resource::new(|| (), |_| get_overview());
+    // The newest incidents, read like the incident list's first page (cheap at any size).
+    let latest = Resource::new(|| (), |_| list_incidents(IncidentQuery::default(), None));
     view! {
         <Title text="Dashboard"/>
         <header class="page-head">
@@ -56,9 +59,9 @@ pub fn DashboardPage() -> impl IntoView {
         </Suspense>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match overview.await {
+                match latest.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(o) => view! { <Latest o/> }.into_any(),
+                    Ok(p) => view! { <Latest p/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -247,8 +250,8 @@ fn Headlines(h: Headline) -> impl IntoView {
 }
 
 #[component]
-fn Latest(o: Overview) -> impl IntoView {
-    if o.incidents == 0 {
+fn Latest(p: Page<IncidentRow>) -> impl IntoView {
+    if p.total == 0 {
         return view! {
             <Empty title="Nothing recorded yet">
                 <p>"Record your first incident, or load a realistic sample with "
@@ -261,7 +264,7 @@ fn Latest(o: Overview) -> impl IntoView {
         <section class="panel" aria-labelledby="latest-h">
             <h2 id="latest-h">"Latest incidents"</h2>
             <ul class="latest">
-                {o.latest.into_iter().map(|i| view! {
+                {p.items.into_iter().take(5).map(|i| view! {
                     <li>
                         <SeverityBadge severity=i.severity/>
                         <a href=format!("/incidents/{}", i.id)>{i.title}</a>
