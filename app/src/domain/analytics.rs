@@ -544,8 +544,7 @@ pub struct Analytics {
 /// ISO week label (`2026-W47`) of a date given as days since the epoch.
 pub fn iso_week_label(days: i64) -> String {
     let d = time::Date::from_julian_day((days + 2_440_588) as i32).unwrap_or(time::Date::MIN);
-    let (y, w, _) = d.to_iso_week_date();
-    format!("{y:04}-W{w:02}")
+    super::week::IsoWeek::of(d).label()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod incident;
 mod money;
 pub mod reply;
 mod rows;
+pub mod week;
 pub mod when;
 
 pub use enums::*;
