@@ -1,25 +1,12 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { parseCsv } from "./csv";
+import { hydrated, signIn } from "./session";
 import { VIEWER } from "../playwright.config";
 
 // The analytics dashboard at "/": headline cards, seven server-drawn charts with their numbers
 // and downloads, filters in the URL — with and without JavaScript, and on a phone. Figures are
 // never hard-coded: the page is checked against the JSON API for the very question it shows.
 
-// A plain form post, so it works with and without JS.
-async function signIn(page: Page, who = VIEWER) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname === "/");
-}
-
-// The app marks <body data-hydrated> once the wasm has taken over. The debug build's wasm is
-// large; on a busy 2-core machine its first start has taken over 10 s, so wait up to 20.
-async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
-}
 
 /** Every chart, in page order, with its title (app/src/charts/dashboard.rs). */
 const CHARTS: [string, string][] = [

@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { parseCsv } from "./csv";
+import { hydrated, signIn } from "./session";
 import { readFile } from "node:fs/promises";
 import { ADMIN, VIEWER } from "../playwright.config";
 
@@ -8,20 +9,6 @@ import { ADMIN, VIEWER } from "../playwright.config";
 // without JavaScript. Every journey opens its own incident, so none depends on demo ids
 // or on the order of the other spec files.
 
-// A plain form post, so it works with and without JS.
-async function signIn(page: Page, who = ADMIN) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname === "/");
-}
-
-// The app marks <body data-hydrated> once the wasm has taken over. The debug build's wasm is
-// large; on a busy 2-core machine its first start has taken over 10 s, so wait up to 20.
-async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
-}
 
 /** A `datetime-local` value (UTC, as the app reads it) some hours ago. */
 function hoursAgo(h: number): string {

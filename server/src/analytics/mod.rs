@@ -13,8 +13,8 @@ pub mod survival;
 pub mod weekly;
 
 use app::domain::analytics::{
-    Analytics, AnalyticsQuery, Group, Headline, RepeatReport, RetentionReport, SentimentReport,
-    SpeedReport, WeeklyReport,
+    Analytics, AnalyticsQuery, Group, Headline, RetentionReport, SentimentReport, SpeedReport,
+    WeeklyReport,
 };
 use app::domain::Money;
 use facts::{Case, Facts};
@@ -66,7 +66,6 @@ pub fn compute(query: &AnalyticsQuery, facts: &Facts) -> Analytics {
         groups: retention::by_action(facts, as_of),
     };
     let (buckets, never_contacted) = speed::rows(facts, as_of);
-    let r = repeat::compute(facts, as_of);
     Analytics {
         query: query.clone(),
         headline: headline(facts, &retention),
@@ -79,15 +78,7 @@ pub fn compute(query: &AnalyticsQuery, facts: &Facts) -> Analytics {
             buckets,
             never_contacted,
         },
-        repeat: RepeatReport {
-            query: query.clone(),
-            customers_hit: r.customers_hit,
-            repeat_customers: r.repeat_customers,
-            repeat: r.repeat,
-            once: r.once,
-            logrank_p: r.logrank_p,
-            top: r.top,
-        },
+        repeat: repeat::compute(facts, query),
         weekly: WeeklyReport {
             query: query.clone(),
             weeks: weekly::rows(facts, query.from_ms(), query.to_ms()),

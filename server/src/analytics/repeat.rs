@@ -3,20 +3,11 @@
 
 use super::facts::Facts;
 use super::survival::{retention_group, Subjects};
-use app::domain::analytics::{Group, RepeatCustomer, RetentionGroup, DAY_MS};
+use app::domain::analytics::{AnalyticsQuery, Group, RepeatCustomer, RepeatReport, DAY_MS};
 use std::collections::BTreeMap;
 
 pub const WINDOW_DAYS: i64 = 90;
 pub const TOP: usize = 20;
-
-pub struct Repeat {
-    pub customers_hit: u64,
-    pub repeat_customers: u64,
-    pub repeat: RetentionGroup,
-    pub once: RetentionGroup,
-    pub logrank_p: Option<f64>,
-    pub top: Vec<RepeatCustomer>,
-}
 
 /// Per customer: the sorted incident starts and the churn instant.
 fn hits(facts: &Facts) -> BTreeMap<i64, (Vec<i64>, Option<i64>)> {
@@ -40,7 +31,8 @@ pub fn repeat_start(starts: &[i64]) -> Option<i64> {
         .map(|w| w[1])
 }
 
-pub fn compute(facts: &Facts, as_of: i64) -> Repeat {
+pub fn compute(facts: &Facts, query: &AnalyticsQuery) -> RepeatReport {
+    let as_of = query.as_of_ms();
     let by = hits(facts);
     let (mut repeat, mut once) = (Subjects::default(), Subjects::default());
     let mut top = Vec::new();
@@ -74,7 +66,8 @@ pub fn compute(facts: &Facts, as_of: i64) -> Repeat {
             churned,
         })
         .collect();
-    Repeat {
+    RepeatReport {
+        query: query.clone(),
         customers_hit: by.len() as u64,
         repeat_customers,
         logrank_p: repeat.logrank_p(&once),
