@@ -14,7 +14,7 @@ use crate::pages::{
     my_account::AccountPage,
     not_found::NotFoundPage,
     replies::RepliesPage,
-    reports::ReportsPage,
+    reports::{ReportsPage, WeeklyReportPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async/>
                     <Route path=path!("/replies") view=RepliesPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/weekly/:week") view=WeeklyReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>

@@ -26,6 +26,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         q: &crate::domain::analytics::AnalyticsQuery,
     ) -> Result<Arc<crate::domain::analytics::Analytics>, StoreError>;
+    /// The week running now in the team's time zone, and that zone's name.
+    fn this_week(&self) -> (crate::domain::week::IsoWeek, String);
+    /// The weekly report of `week` (cached until the data changes).
+    async fn week_report(
+        &self,
+        week: crate::domain::week::IsoWeek,
+    ) -> Result<Arc<crate::domain::report::WeekReport>, StoreError>;
     /// Incidents matching `filter`, in its order.
     async fn list_incidents(
         &self,

@@ -24,6 +24,11 @@ pub struct Global {
     )]
     pub log: String,
 
+    /// The team's time zone, an IANA name (Europe/Berlin, America/New_York): weeks of the
+    /// weekly report and the dashboard's weekly figures start on Monday 00:00 there.
+    #[arg(long, env = "AMENDS_TIME_ZONE", default_value = "UTC", global = true)]
+    pub time_zone: String,
+
     /// Log line format.
     #[arg(long, env = "AMENDS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -38,6 +43,11 @@ pub enum LogFormat {
 }
 
 impl Global {
+    /// The configured time zone, or why it is not one.
+    pub fn zone(&self) -> anyhow::Result<crate::zone::Zone> {
+        crate::zone::Zone::parse(&self.time_zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))
+    }
+
     /// The database URL in force: `DATABASE_URL` if set, else the SQLite file in the data dir.
     pub fn database_url(&self) -> anyhow::Result<String> {
         match &self.database_url {

@@ -7,6 +7,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod reports;
 pub mod stats;
 pub mod store;
 pub mod telemetry;
+pub mod zone;

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod incidents;
 pub mod replies;
+pub mod reports;
 pub mod session;
 pub mod users;
 

@@ -37,7 +37,7 @@ fn sentiment(a: &Analytics) -> ChartView {
 }
 
 /// Sentiment by action over the groups `keep` accepts.
-fn sentiment_of(
+pub(crate) fn sentiment_of(
     a: &Analytics,
     keep: impl Fn(&crate::domain::analytics::SentimentGroup) -> bool,
 ) -> ChartView {
@@ -220,7 +220,7 @@ fn retention_by_action(a: &Analytics) -> ChartView {
     }
 }
 
-fn speed(a: &Analytics) -> (ChartView, ChartView) {
+pub(crate) fn speed(a: &Analytics) -> (ChartView, ChartView) {
     let columns = strings(&[
         "First contact",
         "Cases",
@@ -322,13 +322,18 @@ fn speed(a: &Analytics) -> (ChartView, ChartView) {
 }
 
 fn weekly(a: &Analytics) -> ChartView {
+    weekly_of(&a.weekly.weeks)
+}
+
+/// The week-by-week chart and table of `weeks`.
+pub(crate) fn weekly_of(weeks: &[crate::domain::analytics::WeekRow]) -> ChartView {
     ChartView {
         id: "weekly".into(),
         title: "Week by week".into(),
         caption: "Customers hit by incidents that started each ISO week (top) and the mean \
             sentiment of the replies received that week (bottom)."
             .into(),
-        svg: super::guarded(|| weekly_trend(&a.weekly.weeks)),
+        svg: super::guarded(|| weekly_trend(weeks)),
         empty: "Not enough data yet: the trend needs at least two weeks with affected customers."
             .into(),
         columns: strings(&[
@@ -343,9 +348,7 @@ fn weekly(a: &Analytics) -> ChartView {
             "Positive",
             "Churned",
         ]),
-        rows: a
-            .weekly
-            .weeks
+        rows: weeks
             .iter()
             .map(|w| {
                 let f = &w.figures;
@@ -393,13 +396,18 @@ fn repeat(a: &Analytics) -> ChartView {
     }
 }
 
+/// Sentiment by the kinds of action these cases were given (and no action) only: one
+/// incident, or one week, used a few kinds.
+pub(crate) fn sentiment_used(a: &Analytics) -> ChartView {
+    sentiment_of(a, |g| g.cases > 0 || g.group == Group::NoAction)
+}
+
 /// An incident's own figures: sentiment by action and retention of its cases.
 pub fn incident(a: &Analytics) -> crate::domain::dashboard::IncidentAnalyticsView {
     crate::domain::dashboard::IncidentAnalyticsView {
         query: a.query.clone(),
         headline: a.headline.clone(),
-        // One incident used a few kinds of action: show those (and no action) only.
-        sentiment: sentiment_of(a, |g| g.cases > 0 || g.group == Group::NoAction),
+        sentiment: sentiment_used(a),
         retention: retention(a),
     }
 }

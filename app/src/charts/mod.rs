@@ -6,6 +6,7 @@ mod bars;
 mod curves;
 pub mod dashboard;
 mod palette;
+pub mod report;
 mod timeline;
 mod weekly;
 

@@ -10,3 +10,4 @@ pub mod pager;
 pub mod recovery;
 pub mod reply_entry;
 pub mod states;
+pub mod week_report;

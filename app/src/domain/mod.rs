@@ -11,6 +11,7 @@ mod enums;
 pub mod incident;
 mod money;
 pub mod reply;
+pub mod report;
 mod rows;
 pub mod week;
 pub mod when;

@@ -57,6 +57,11 @@ impl IsoWeek {
         Self::of(self.monday() - Duration::weeks(1))
     }
 
+    /// The week `n` weeks before this one.
+    pub fn back(self, n: i64) -> IsoWeek {
+        Self::of(self.monday() - Duration::weeks(n))
+    }
+
     /// The last week that has fully ended on `today`: the week before today's.
     pub fn last_full(today: Date) -> IsoWeek {
         Self::of(today).prev()
@@ -121,6 +126,11 @@ mod tests {
         assert_eq!(
             IsoWeek::parse("2025-W01").unwrap().prev().label(),
             "2024-W52"
+        );
+        // Twelve weeks back from 2027-W05 crosses 2026's 53rd week.
+        assert_eq!(
+            IsoWeek::parse("2027-W05").unwrap().back(12).label(),
+            "2026-W46"
         );
         assert_eq!(
             IsoWeek::parse("2026-W01").unwrap().monday(),

@@ -1,25 +1,175 @@
-//! Reports landing page. The weekly report itself is its own piece of work; until it lands
-//! this page says so plainly and points to what already exists.
+//! Reports: the list of recent weeks, and the weekly report of one ISO week with a week
+//! picker, previous / next links, downloads (CSV, Markdown, printable HTML) and print.
 
-use crate::components::states::Empty;
+use crate::api::reports::{get_report_calendar, get_week_report};
+use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::components::week_report::WeekReportBody;
+use crate::domain::week::IsoWeek;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// How many past weeks the reports page lists.
+const RECENT: i64 = 12;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let calendar = Resource::new(|| (), |_| get_report_calendar());
     view! {
         <Title text="Reports"/>
         <header class="page-head">
             <h1>"Reports"</h1>
             <p class="lede">"The Monday read: what went wrong last week, what we did, and whether it worked."</p>
         </header>
-        <Empty title="The weekly report is not built yet">
-            <p>
-                "It will live at " <code>"/reports/weekly/2026-W47"</code>
-                ", printable and exportable. Meanwhile the "
-                <a href="/incidents">"incident list"</a> " and "
-                <a href="/replies">"replies"</a> " hold the raw material."
-            </p>
-        </Empty>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match calendar.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(c) => {
+                        let latest = c.last_full();
+                        view! {
+                            <section class="panel" aria-labelledby="weeks-h">
+                                <div class="panel-head">
+                                    <h2 id="weeks-h">"Weekly reports"</h2>
+                                    <a class="button primary" href=format!("/reports/weekly/{latest}")>
+                                        {format!("Last week ({latest})")}
+                                    </a>
+                                </div>
+                                <p class="muted small">{format!(
+                                    "ISO weeks, Monday to Sunday in {} (set AMENDS_TIME_ZONE to change it). \
+                                     Each report prints on A4 and downloads as CSV or Markdown.", c.zone)}</p>
+                                <WeekPicker week=Some(latest) error=None/>
+                                <ul class="week-list">
+                                    <li>
+                                        <a href=format!("/reports/weekly/{}", c.this_week)>{c.this_week.label()}</a>
+                                        <span class="muted small">{format!(" {} · this week, so far", days(c.this_week))}</span>
+                                    </li>
+                                    {(1..=RECENT).map(|n| {
+                                        let w = c.this_week.back(n);
+                                        view! {
+                                            <li>
+                                                <a href=format!("/reports/weekly/{w}")>{w.label()}</a>
+                                                <span class="muted small">{format!(" {}", days(w))}</span>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
     }
+}
+
+/// `16 Nov – 22 Nov 2026`
+fn days(w: IsoWeek) -> String {
+    let first = w.monday();
+    let last = first + time::Duration::days(6);
+    let month = |d: time::Date| {
+        let m = format!("{:?}", d.month());
+        m.chars().take(3).collect::<String>()
+    };
+    format!(
+        "{} {} – {} {} {}",
+        first.day(),
+        month(first),
+        last.day(),
+        month(last),
+        last.year()
+    )
+}
+
+#[component]
+pub fn WeeklyReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let week = move || params.read().get("week").unwrap_or_default();
+    let data = Resource::new(week, get_week_report);
+    view! {
+        <Title text=move || format!("Weekly report {}", week())/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let asked = week();
+                match data.await {
+                    Err(AppError::Field { message, .. }) => view! {
+                        <header class="page-head">
+                            <p class="crumbs"><a href="/reports">"Reports"</a></p>
+                            <h1>"Weekly report"</h1>
+                        </header>
+                        <WeekPicker week=IsoWeek::parse(&asked).ok() error=Some(message.clone())/>
+                        <Empty title="No report for this week">
+                            <p>{message}" Pick another week above, or go to "<a href="/reports">"the list of weeks"</a>"."</p>
+                        </Empty>
+                    }
+                    .into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(r) => {
+                        let this = IsoWeek::parse(&r.week).ok();
+                        let files = format!("/reports/weekly/{}/report", r.week);
+                        view! {
+                            <nav class="report-nav" aria-label="Weeks and downloads">
+                                <p class="crumbs"><a href="/reports">"Reports"</a></p>
+                                <div class="report-nav-row">
+                                    <A href=format!("/reports/weekly/{}", r.prev) attr:class="button" attr:rel="prev">
+                                        {format!("← {}", r.prev)}
+                                    </A>
+                                    {if r.next_exists {
+                                        view! {
+                                            <A href=format!("/reports/weekly/{}", r.next) attr:class="button" attr:rel="next">
+                                                {format!("{} →", r.next)}
+                                            </A>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="button disabled" aria-disabled="true">{format!("{} →", r.next)}</span> }.into_any()
+                                    }}
+                                    <WeekPicker week=this error=None/>
+                                    <span class="report-downloads">
+                                        <a href=format!("{files}.csv") download="">"Download CSV"</a>
+                                        <a href=format!("{files}.md") download="">"Markdown"</a>
+                                        <a href=format!("{files}.html") target="_blank" rel="noopener">"Printable page"</a>
+                                        <PrintButton/>
+                                    </span>
+                                </div>
+                            </nav>
+                            <WeekReportBody report=r/>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A plain GET form: `/reports/weekly?week=2026-W47` redirects to that week's report.
+/// Browsers with a week input show a calendar; others take the text.
+#[component]
+fn WeekPicker(week: Option<IsoWeek>, error: Option<String>) -> impl IntoView {
+    let has_error = error.is_some();
+    view! {
+        <form class="week-picker" method="get" action="/reports/weekly" aria-label="Go to a week">
+            <label for="week-input">"Week"</label>
+            <input id="week-input" name="week" type="week" value=week.map(IsoWeek::label).unwrap_or_default()
+                pattern="[0-9]{4}-W[0-9]{2}" placeholder="2026-W47" required
+                aria-invalid=has_error.then_some("true") aria-describedby="week-msg"/>
+            <button type="submit" class="button">"Go"</button>
+            <p id="week-msg" class="field-error" role="alert">{error}</p>
+        </form>
+    }
+}
+
+/// Prints the page (with the print stylesheet); needs the page's script.
+#[component]
+fn PrintButton() -> impl IntoView {
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().print();
+        }
+    };
+    view! { <button type="button" class="button" on:click=print>"Print"</button> }
 }

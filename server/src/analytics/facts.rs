@@ -92,3 +92,40 @@ pub struct Facts {
     /// Names of customers hit two or more times (for the repeat list).
     pub names: Vec<CustomerName>,
 }
+
+impl Facts {
+    /// The facts of the given incidents only (their cases, actions and replies), with the
+    /// case indices renumbered; no unaffected baseline.
+    pub fn of_incidents(&self, ids: &std::collections::BTreeSet<i64>) -> Facts {
+        let mut renumber = vec![None; self.cases.len()];
+        let mut cases = Vec::new();
+        for (i, c) in self.cases.iter().enumerate() {
+            if ids.contains(&c.incident_id) {
+                renumber[i] = Some(cases.len());
+                cases.push(c.clone());
+            }
+        }
+        let moved = |case: usize| renumber.get(case).copied().flatten();
+        Facts {
+            incidents: self
+                .incidents
+                .iter()
+                .filter(|i| ids.contains(&i.id))
+                .cloned()
+                .collect(),
+            cases,
+            unaffected: vec![],
+            actions: self
+                .actions
+                .iter()
+                .filter_map(|a| moved(a.case).map(|case| ActionFact { case, ..a.clone() }))
+                .collect(),
+            replies: self
+                .replies
+                .iter()
+                .filter_map(|r| moved(r.case).map(|case| ReplyFact { case, ..r.clone() }))
+                .collect(),
+            names: self.names.clone(),
+        }
+    }
+}

@@ -58,8 +58,8 @@ fn headline(facts: &Facts, retention: &RetentionReport) -> Headline {
     }
 }
 
-/// Every figure for `query` from its facts.
-pub fn compute(query: &AnalyticsQuery, facts: &Facts) -> Analytics {
+/// Every figure for `query` from its facts; weeks are those of `zone`.
+pub fn compute(query: &AnalyticsQuery, facts: &Facts, zone: &crate::zone::Zone) -> Analytics {
     let as_of = query.as_of_ms();
     let retention = RetentionReport {
         query: query.clone(),
@@ -81,7 +81,7 @@ pub fn compute(query: &AnalyticsQuery, facts: &Facts) -> Analytics {
         repeat: repeat::compute(facts, query),
         weekly: WeeklyReport {
             query: query.clone(),
-            weeks: weekly::rows(facts, query.from_ms(), query.to_ms()),
+            weeks: weekly::rows(facts, query.from_ms(), query.to_ms(), zone),
         },
         retention,
     }

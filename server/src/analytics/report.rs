@@ -270,6 +270,11 @@ fn repeat(a: &Analytics) -> Vec<Vec<String>> {
 }
 
 fn weekly(a: &Analytics) -> Vec<Vec<String>> {
+    weekly_rows(&a.weekly.weeks)
+}
+
+/// One row per week with its change against the week before.
+pub fn weekly_rows(weeks: &[app::domain::analytics::WeekRow]) -> Vec<Vec<String>> {
     let mut rows = vec![header(&[
         "week",
         "starts",
@@ -289,7 +294,7 @@ fn weekly(a: &Analytics) -> Vec<Vec<String>> {
         "change_mean_sentiment",
         "change_churned",
     ])];
-    for w in &a.weekly.weeks {
+    for w in weeks {
         let f = &w.figures;
         let c = w.change.as_ref();
         let int = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();

@@ -1,62 +1,66 @@
-//! Weekly trends over ISO weeks (Monday start, UTC), each with its change against the week
-//! before (DESIGN: "Weekly"). Figures are of the period's incidents and their cases:
-//! incidents opened and resolved, customers affected, actions and their cost by kind,
-//! replies, mean sentiment, share positive, affected customers who churned.
+//! Weekly trends over ISO weeks (Monday start, in the team's time zone), each with its
+//! change against the week before (DESIGN: "Weekly"). Figures are of the period's incidents
+//! and their cases: incidents opened and resolved, customers affected, actions and their
+//! cost by kind, replies, mean sentiment, share positive, affected customers who churned.
 
 use super::facts::Facts;
 use super::money_sum;
-use app::domain::analytics::{
-    date_of, iso_week_label, KindCost, WeekChange, WeekFigures, WeekRow, DAY_MS,
-};
+use crate::zone::Zone;
+use app::domain::analytics::{KindCost, WeekChange, WeekFigures, WeekRow};
+use app::domain::week::IsoWeek;
 use app::domain::{ActionKind, SentimentLabel};
 use std::collections::BTreeSet;
 
-pub const WEEK_MS: i64 = 7 * DAY_MS;
-
-/// The Monday 00:00 UTC that starts the ISO week holding `ms`.
-pub fn week_start(ms: i64) -> i64 {
-    let day = ms.div_euclid(DAY_MS);
-    // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
-    (day - (day + 3).rem_euclid(7)) * DAY_MS
+/// One week as instants: `[start, end)`, epoch milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub week: IsoWeek,
+    pub start: i64,
+    pub end: i64,
 }
 
-/// The week starts covering `[from, to)`.
-pub fn weeks(from: i64, to: i64) -> Vec<i64> {
-    let mut out = Vec::new();
-    let mut w = week_start(from);
-    while w < to {
-        out.push(w);
-        w += WEEK_MS;
+impl Span {
+    pub fn of(zone: &Zone, week: IsoWeek) -> Span {
+        let (start, end) = zone.week_bounds(week);
+        Span { week, start, end }
     }
-    out
+
+    fn holds(&self, t: i64) -> bool {
+        t >= self.start && t < self.end
+    }
 }
 
-fn within(t: i64, start: i64) -> bool {
-    t >= start && t < start + WEEK_MS
+/// The weeks overlapping `[from, to)` in `zone`.
+pub fn spans(zone: &Zone, from: i64, to: i64) -> Vec<Span> {
+    zone.weeks(from, to)
+        .into_iter()
+        .map(|(week, start, end)| Span { week, start, end })
+        .collect()
 }
 
-pub fn figures(facts: &Facts, start: i64) -> WeekFigures {
+pub fn figures(facts: &Facts, span: &Span, zone: &Zone) -> WeekFigures {
+    let within = |t: i64| span.holds(t);
     let incidents_opened = facts
         .incidents
         .iter()
-        .filter(|i| within(i.started_at, start))
+        .filter(|i| within(i.started_at))
         .count() as u64;
     let incidents_resolved = facts
         .incidents
         .iter()
-        .filter(|i| i.resolved_at.is_some_and(|r| within(r, start)))
+        .filter(|i| i.resolved_at.is_some_and(within))
         .count() as u64;
     let customers_affected = facts
         .cases
         .iter()
-        .filter(|c| within(c.started_at, start))
+        .filter(|c| within(c.started_at))
         .map(|c| c.customer_id)
         .collect::<BTreeSet<_>>()
         .len() as u64;
     let week_actions: Vec<_> = facts
         .actions
         .iter()
-        .filter(|a| within(a.given_at, start))
+        .filter(|a| within(a.given_at))
         .collect();
     let actions_by_kind = ActionKind::ALL
         .iter()
@@ -72,20 +76,20 @@ pub fn figures(facts: &Facts, start: i64) -> WeekFigures {
     let scores: Vec<f64> = facts
         .replies
         .iter()
-        .filter(|r| within(r.received_at, start))
+        .filter(|r| within(r.received_at))
         .map(|r| r.score)
         .collect();
     let n = scores.len();
     let churned = facts
         .cases
         .iter()
-        .filter(|c| c.churned_at.is_some_and(|t| within(t, start)))
+        .filter(|c| c.churned_at.is_some_and(within))
         .map(|c| c.customer_id)
         .collect::<BTreeSet<_>>()
         .len() as u64;
     WeekFigures {
-        week: iso_week_label(start / DAY_MS),
-        starts: date_of(start),
+        week: span.week.label(),
+        starts: zone.format(span.start, "%Y-%m-%d"),
         incidents_opened,
         incidents_resolved,
         customers_affected,
@@ -124,10 +128,11 @@ pub fn change(now: &WeekFigures, before: &WeekFigures) -> WeekChange {
     }
 }
 
-pub fn rows(facts: &Facts, from: i64, to: i64) -> Vec<WeekRow> {
-    let figures: Vec<WeekFigures> = weeks(from, to)
-        .into_iter()
-        .map(|w| figures(facts, w))
+/// Every week overlapping `[from, to)`, each with its change against the one before.
+pub fn rows(facts: &Facts, from: i64, to: i64, zone: &Zone) -> Vec<WeekRow> {
+    let figures: Vec<WeekFigures> = spans(zone, from, to)
+        .iter()
+        .map(|w| figures(facts, w, zone))
         .collect();
     figures
         .iter()

@@ -54,7 +54,7 @@ pub async fn run(db: Db, args: BenchArgs) -> anyhow::Result<()> {
         let (_, facts) = db.analytics_facts(&query).await.map_err(err)?;
         read.0.push(ms(t.elapsed()));
         let t = Instant::now();
-        let a = crate::analytics::compute(&query, &facts);
+        let a = crate::analytics::compute(&query, &facts, db.zone());
         compute.0.push(ms(t.elapsed()));
         last = Some((facts, a));
     }

@@ -8,6 +8,7 @@ pub mod analytics_cmd;
 mod bench_cmd;
 mod demo_cmd;
 mod export_cmd;
+mod report_cmd;
 mod sentiment_cmd;
 mod serve;
 mod user_cmd;
@@ -50,6 +51,9 @@ pub enum Command {
     /// Write the raw inputs of every figure (cases, customers, replies) as CSV.
     #[command(long_about = export_cmd::LONG_ABOUT)]
     Export(export_cmd::ExportArgs),
+    /// Render the weekly report (HTML, CSV, Markdown or JSON), or send it by e-mail.
+    #[command(long_about = report_cmd::LONG_ABOUT)]
+    Report(report_cmd::ReportArgs),
     /// Score text with VADER: one reply per line on stdin → "compound<TAB>label" per line.
     #[command(long_about = sentiment_cmd::LONG_ABOUT)]
     Sentiment(sentiment_cmd::SentimentArgs),
@@ -64,7 +68,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return sentiment_cmd::run(args);
     }
     let url = cli.global.database_url()?;
-    let db = Db::connect(&url).await?;
+    let zone = cli.global.zone()?;
+    let db = Db::connect(&url).await?.with_zone(zone);
     db.migrate().await?;
     tracing::info!(database = %redact_url(&url), engine = db.engine().name(), "database ready");
     match command {
@@ -79,6 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analytics(args) => analytics_cmd::run(db, args).await,
         Command::Export(args) => export_cmd::run(db, args).await,
         Command::Bench(args) => bench_cmd::run(db, args).await,
+        Command::Report(args) => report_cmd::run(db, args).await,
         Command::Sentiment(_) => unreachable!("handled before the database is opened"),
     }
 }

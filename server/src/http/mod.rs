@@ -6,6 +6,7 @@ mod analytics_api;
 mod chart_files;
 pub(crate) mod exports;
 mod health;
+mod report_files;
 mod request_id;
 pub mod security;
 pub mod unavailable;
@@ -80,6 +81,11 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .route("/incidents/{id}/apology.csv", get(exports::mail_merge))
         .route("/api/v1/analytics/{report}", get(analytics_api::report))
         .route("/dashboard/{file}", get(chart_files::chart_file))
+        .route("/reports/weekly", get(report_files::pick_week))
+        .route(
+            "/reports/weekly/{week}/{file}",
+            get(report_files::report_file),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -420,9 +420,9 @@ impl Db {
         }
         tx.rollback().await.map_err(map_err)?;
         let (version, facts) = self.analytics_facts(q).await?;
-        let query = q.clone();
+        let (query, zone) = (q.clone(), self.zone.clone());
         let computed =
-            tokio::task::spawn_blocking(move || crate::analytics::compute(&query, &facts))
+            tokio::task::spawn_blocking(move || crate::analytics::compute(&query, &facts, &zone))
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "analytics computation failed");

@@ -115,6 +115,8 @@ impl Db {
             pool,
             engine,
             analytics: Default::default(),
+            reports: Default::default(),
+            zone: Default::default(),
         })
     }
 

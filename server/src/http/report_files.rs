@@ -1,0 +1,110 @@
+//! `GET /reports/weekly` (the week picker's target: on to the chosen week, or the last full
+//! one) and `GET /reports/weekly/{week}/report.{html,csv,md,json}`: the weekly report as a
+//! file, rendered by the same code as the page and `amends report`. Any role may read.
+
+use crate::reports::{public_base, Format};
+use app::domain::week::IsoWeek;
+use app::domain::{Role, UserInfo};
+use app::store::SharedStore;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use std::collections::HashMap;
+
+fn text(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message.to_string(),
+    )
+        .into_response()
+}
+
+/// The picker sends `?week=2026-W47`; without it, the last full week.
+pub async fn pick_week(
+    State(store): State<SharedStore>,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Response {
+    let week = raw
+        .get("week")
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| store.this_week().0.prev().label());
+    // The page says what is wrong with a week that is not one.
+    Redirect::to(&format!(
+        "/reports/weekly/{}",
+        app::domain::analytics::encode(&week)
+    ))
+    .into_response()
+}
+
+pub async fn report_file(
+    State(store): State<SharedStore>,
+    user: Option<Extension<UserInfo>>,
+    Path((week, file)): Path<(String, String)>,
+) -> Response {
+    match user {
+        Some(Extension(u)) if u.role.allows(Role::Viewer) => {}
+        _ => return text(StatusCode::UNAUTHORIZED, "Please sign in first."),
+    }
+    let Some(format) = file.strip_prefix("report.").and_then(Format::parse) else {
+        return text(
+            StatusCode::NOT_FOUND,
+            "No such file: use report.html, report.csv, report.md or report.json.",
+        );
+    };
+    let week = match IsoWeek::parse(&week) {
+        Ok(w) => w,
+        Err(m) => return text(StatusCode::UNPROCESSABLE_ENTITY, &format!("week: {m}")),
+    };
+    let (now, _) = store.this_week();
+    if week > now {
+        return text(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "week: {week} has not started yet. The latest full week is {}.",
+                now.prev()
+            ),
+        );
+    }
+    let report = match store.week_report(week).await {
+        Ok(r) => r,
+        Err(app::error::StoreError::Unavailable) => {
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database cannot be reached right now. Try again in a minute.",
+            )
+        }
+        Err(_) => {
+            return text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; it has been logged.",
+            )
+        }
+    };
+    // The printable page opens in the browser; the others download.
+    let disposition = match format {
+        Format::Html => format!("inline; filename=\"{}\"", format.file_name(&report)),
+        _ => format!("attachment; filename=\"{}\"", format.file_name(&report)),
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        format.render(&report, &public_base()),
+    )
+        .into_response();
+    if format == Format::Html {
+        // A document that runs nothing: its one stylesheet is inline.
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                 base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    response
+}
