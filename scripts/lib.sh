@@ -62,6 +62,16 @@ ensure_chromium() {
   fi
 }
 
+# A local SMTP sink for the e-mail test (the weekly report sent by `amends report --email`).
+ensure_aiosmtpd() {
+  if python3 -c "import aiosmtpd" 2>/dev/null; then
+    say "aiosmtpd (SMTP sink for the tests): present"
+  else
+    say "installing aiosmtpd (SMTP sink for the tests)"
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+  fi
+}
+
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     say "PostgreSQL on 127.0.0.1:5432: running"

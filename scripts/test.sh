@@ -9,6 +9,7 @@ ensure_cargo_leptos
 ensure_wasm_bindgen
 ensure_npm_packages
 ensure_chromium
+ensure_aiosmtpd
 ensure_postgres
 
 say "cargo fmt --check"

@@ -358,6 +358,12 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         "query[sentiment]=negative",
     ),
     ("/api/fn/session/whoami", None, ""),
+    (
+        "/api/fn/reports/weekly",
+        Some(Role::Viewer),
+        "week=2026-W46",
+    ),
+    ("/api/fn/reports/calendar", Some(Role::Viewer), ""),
     ("/api/fn/users/list", Some(Role::Admin), ""),
     (
         "/api/fn/users/create",
@@ -388,6 +394,7 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/customers/1", Some(Role::Viewer)),
     ("/replies", Some(Role::Viewer)),
     ("/reports", Some(Role::Viewer)),
+    ("/reports/weekly/2026-W46", Some(Role::Viewer)),
     ("/account", Some(Role::Viewer)),
     ("/admin/users", Some(Role::Admin)),
     ("/admin/audit", Some(Role::Admin)),
@@ -406,6 +413,10 @@ const ROUTES: &[(&str, Role)] = &[
     ("/api/v1/analytics/weekly", Role::Viewer),
     ("/dashboard/sentiment.svg", Role::Viewer),
     ("/dashboard/retention.csv", Role::Viewer),
+    ("/reports/weekly/2026-W46/report.csv", Role::Viewer),
+    ("/reports/weekly/2026-W46/report.md", Role::Viewer),
+    ("/reports/weekly/2026-W46/report.html", Role::Viewer),
+    ("/reports/weekly/2026-W46/report.json", Role::Viewer),
 ];
 
 /// Values the matrix's bodies need fresh before each call, so every allowed call can succeed:

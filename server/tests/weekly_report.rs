@@ -363,6 +363,7 @@ async fn the_weekly_report_has_the_hand_worked_figures() {
         close(b.mean_sentiment.unwrap(), -0.5, "B's mean");
 
         let h = &r.highlights;
+        assert_eq!(h.rated, 2, "{engine}: P has one reply");
         assert_eq!(h.best.as_ref().map(|x| x.id), Some(ids.a), "{engine}");
         assert_eq!(h.worst.as_ref().map(|x| x.id), Some(ids.b));
         assert_eq!(

@@ -271,7 +271,7 @@ fn Highlights(r: WeekReport, base: String) -> impl IntoView {
         <section class="panel report-section" aria-labelledby="r-highlights">
             <h2 id="r-highlights">"Highlights"</h2>
             <dl class="highlights">
-                <dt>{if h.best.is_some() { "Best recovered" } else { "Best and worst recovered" }}</dt>
+                <dt>{h.best_label()}</dt>
                 {best}
                 {worst}
                 <dt>"Slowest first contact"</dt>

@@ -81,6 +81,8 @@ impl Figure {
     /// The value with fixed decimals for a spreadsheet: counts whole, money in major units.
     pub fn plain(&self, v: Option<f64>) -> String {
         let Some(v) = v else { return String::new() };
+        // Adding zero turns −0 into 0, so an empty sum never prints as "-0.00".
+        let v = v + 0.0;
         match self.unit {
             Unit::Count if v.fract() == 0.0 => format!("{v:.0}"),
             Unit::Count => format!("{v:.3}"),
@@ -210,13 +212,27 @@ pub struct Uncontacted {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Highlights {
+    /// How many incidents of the week had enough replies to be compared.
+    pub rated: u64,
     pub best: Option<Recovered>,
     pub worst: Option<Recovered>,
     pub slowest: Option<Slowest>,
-    /// Most-hit first, at most 20; `repeat_total` says how many there were.
+    /// Most-hit first, at most 10; `repeat_total` says how many there were.
     pub repeat: Vec<RepeatHit>,
     pub repeat_total: u64,
     pub uncontacted: Vec<Uncontacted>,
+}
+
+impl Highlights {
+    /// What the best-recovered line is called: with one rated incident there is nothing to
+    /// compare it with.
+    pub fn best_label(&self) -> &'static str {
+        match self.rated {
+            0 => "Best and worst recovered",
+            1 => "Recovery of the one incident with enough replies",
+            _ => "Best recovered",
+        }
+    }
 }
 
 /// A reply received this week, for the most positive and most negative.
@@ -324,6 +340,7 @@ mod tests {
         let f = fig(Unit::Money, Some(12_050.0), Some(2_000.0));
         assert_eq!(f.show_change(), "+$100.50");
         assert_eq!(f.plain(f.value), "120.50");
+        assert_eq!(f.plain(Some(-0.0)), "0.00");
         let f = fig(Unit::Score, None, Some(0.1));
         assert_eq!(
             (f.show(f.value), f.show_change(), f.plain(None)),

@@ -161,14 +161,15 @@ fn highlight_lines(r: &WeekReport) -> Vec<String> {
     let mut lines = Vec::new();
     match &h.best {
         Some(b) => lines.push(format!(
-            "**Best recovered:** {} — mean reply sentiment {} over {} replies",
+            "**{}:** {} — mean reply sentiment {} over {} replies",
+            h.best_label(),
             incident_ref(b.id, &b.title),
             format::score(b.mean_sentiment),
             b.replies
         )),
         None => lines.push(format!(
-            "**Best and worst recovered:** no incident of this week has {MIN_REPLIES} or more \
-             replies yet"
+            "**{}:** no incident of this week has {MIN_REPLIES} or more replies yet",
+            h.best_label()
         )),
     }
     if let Some(w) = &h.worst {

@@ -20,7 +20,7 @@ pub const REPEAT_WINDOW_MS: i64 = 90 * DAY_MS;
 /// How many weeks before the report's the facts cover (the average, and 90 days of
 /// repeat history).
 pub const LOOKBACK_WEEKS: i64 = 13;
-const TOP_REPEAT: usize = 20;
+const TOP_REPEAT: usize = 10;
 
 /// An incident that started or was resolved in the week, as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -318,6 +318,7 @@ fn highlights(incidents: &[ReportIncident]) -> Highlights {
                 .then(b.id.cmp(&a.id))
         });
     Highlights {
+        rated: rated.len() as u64,
         best: rated.first().cloned(),
         worst: (rated.len() >= 2).then(|| rated.last().cloned()).flatten(),
         slowest,
