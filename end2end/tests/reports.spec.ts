@@ -111,6 +111,7 @@ function showCount(n: number): string {
 /** "+3", "−15" → 3, −15 (the page's minus is U+2212). */
 function signedCount(text: string | null): number {
   const t = (text ?? "").trim();
+  if (t === "no change") return 0;
   expect(t, `a signed count, got "${t}"`).toMatch(/^[+−]\d{1,3}(,\d{3})*$/);
   const n = Number(t.slice(1).replace(/,/g, ""));
   return t.startsWith("−") ? -n : n;

@@ -475,7 +475,11 @@ async fn role_matrix_covers_every_server_function_and_page() {
     // Every page route has a row too.
     let routes = leptos_axum::generate_route_list(app::app::App);
     for route in &routes {
-        let path = route.path().replace(":id", "1").replace("{id}", "1");
+        let path = route
+            .path()
+            .replace(":id", "1")
+            .replace("{id}", "1")
+            .replace("{week}", "2026-W46");
         assert!(
             PAGES.iter().any(|(p, _)| *p == path),
             "page {} has no entry in the role matrix",

@@ -114,7 +114,8 @@ fn ok_err(out: &Output) -> Vec<u8> {
 fn bad_weeks_and_mail_settings_are_refused_before_any_work() {
     let dir = std::env::temp_dir().join(format!("amends_report_bad_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let cases: [(&[&str], &[(&str, &str)], &str); 6] = [
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 6] = [
         (
             &["report", "--week", "2025-W53"],
             &[],
@@ -194,7 +195,7 @@ fn smtp_sink(dir: &Path) -> Sink {
         .unwrap()
         .port();
     let maildir = dir.join("maildir");
-    let child = Command::new("python3")
+    let mut child = Command::new("python3")
         .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
         .args(["-c", "aiosmtpd.handlers.Mailbox"])
         .arg(&maildir)
@@ -212,6 +213,8 @@ fn smtp_sink(dir: &Path) -> Sink {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("aiosmtpd did not start on port {port} (is it installed? pip install aiosmtpd)");
 }
 

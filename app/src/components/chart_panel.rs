@@ -1,17 +1,27 @@
 //! One server-drawn chart as a page shows it: title, caption, the SVG (or why there is
-//! none), "Show numbers" with the table behind it, and CSV / SVG downloads.
+//! none), "Show numbers" with the table behind it, and CSV / SVG downloads of the dashboard's
+//! charts (the weekly report's have their numbers in the report's own CSV).
 
 use crate::domain::dashboard::ChartView;
 use leptos::prelude::*;
 
-/// A chart with its title, how to read it, its numbers and its downloads.
+/// A chart with its title, how to read it and its numbers; with `qs` (the dashboard question
+/// it was drawn for), its downloads too.
 #[component]
-pub fn ChartPanel(chart: ChartView, qs: String) -> impl IntoView {
+pub fn ChartPanel(chart: ChartView, #[prop(optional, into)] qs: Option<String>) -> impl IntoView {
     let heading = format!("{}-h", chart.id);
     let labelled_by = heading.clone();
-    let csv = format!("/dashboard/{}.csv?{qs}", chart.id);
-    let svg_href = format!("/dashboard/{}.svg?{qs}", chart.id);
     let has_svg = chart.svg.is_some();
+    let downloads = qs.map(|qs| {
+        let csv = format!("/dashboard/{}.csv?{qs}", chart.id);
+        let svg_href = format!("/dashboard/{}.svg?{qs}", chart.id);
+        view! {
+            <p class="downloads">
+                <a href=csv download="">"Download CSV"</a>
+                {has_svg.then(|| view! { <a href=svg_href download="">"Download SVG"</a> })}
+            </p>
+        }
+    });
     view! {
         <section class="panel chart-panel" aria-labelledby=labelled_by data-chart=chart.id.clone()>
             <h2 id=heading>{chart.title.clone()}</h2>
@@ -36,10 +46,7 @@ pub fn ChartPanel(chart: ChartView, qs: String) -> impl IntoView {
                     </table>
                 </div>
             </details>
-            <p class="downloads">
-                <a href=csv download="">"Download CSV"</a>
-                {has_svg.then(|| view! { <a href=svg_href download="">"Download SVG"</a> })}
-            </p>
+            {downloads}
         </section>
     }
 }

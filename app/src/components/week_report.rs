@@ -4,7 +4,7 @@
 //! own `show` functions, which the Markdown export uses too.
 
 use crate::components::badges::{SentimentBadge, SeverityBadge, StatusBadge};
-use crate::domain::dashboard::ChartView;
+use crate::components::chart_panel::ChartPanel;
 use crate::domain::report::{NotableReply, WeekReport, AVERAGE_WEEKS, MIN_REPLIES};
 use crate::format;
 use leptos::prelude::*;
@@ -51,7 +51,7 @@ pub fn WeekReportBody(report: WeekReport, #[prop(optional, into)] base: String) 
             <Incidents r=r.clone() base=base.clone()/>
             <Highlights r=r.clone() base=base.clone()/>
             <section class="report-charts" aria-label="Charts">
-                {r.charts.iter().cloned().map(|c| view! { <ReportChart chart=c/> }).collect_view()}
+                {r.charts.iter().cloned().map(|chart| view! { <ChartPanel chart/> }).collect_view()}
             </section>
             <Notable r=r.clone() base=base.clone()/>
         </article>
@@ -144,7 +144,7 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
                         <th scope="col" class="num">"Cost"</th>
                         <th scope="col" class="num">"Replies"</th>
                         <th scope="col" class="num">"Sentiment"</th>
-                        <th scope="col" class="num">"Churned since"</th>
+                        <th scope="col" class="num">"Churned"</th>
                     </tr></thead>
                     <tbody>
                         {r.incidents.into_iter().map(|i| {
@@ -176,7 +176,7 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
                                     <td class="num" data-label="Cost">{format::money_list(&i.cost)}</td>
                                     <td class="num" data-label="Replies">{format::count(i.replies as i64)}</td>
                                     <td class="num" data-label="Sentiment">{i.show_sentiment()}</td>
-                                    <td class="num" data-label="Churned since">{format::count(i.churned as i64)}</td>
+                                    <td class="num" data-label="Churned">{format::count(i.churned as i64)}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -189,7 +189,7 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
     view! {
         <section class="panel report-section" aria-labelledby="r-incidents">
             <h2 id="r-incidents">"Incidents"</h2>
-            <p class="muted small">"Incidents that started or were resolved this week, with their recovery so far: first contact is from detection to the first action given to anyone; sentiment is the mean of the replies linked to them."</p>
+            <p class="muted small">"Incidents that started or were resolved this week, with their recovery so far: first contact is from detection to the first action given to anyone; sentiment is the mean of the replies linked to them; churned counts affected customers who have left since it started."</p>
             {body}
         </section>
     }
@@ -281,39 +281,6 @@ fn Highlights(r: WeekReport, base: String) -> impl IntoView {
                 <dt>"Open incidents with customers not contacted"</dt>
                 {uncontacted}
             </dl>
-        </section>
-    }
-}
-
-/// A chart with its caption and the numbers behind it (always printed).
-#[component]
-fn ReportChart(chart: ChartView) -> impl IntoView {
-    let heading = format!("r-chart-{}", chart.id);
-    let labelled_by = heading.clone();
-    view! {
-        <section class="panel chart-panel report-chart" aria-labelledby=labelled_by data-chart=chart.id.clone()>
-            <h2 id=heading>{chart.title.clone()}</h2>
-            <p class="muted small">{chart.caption.clone()}</p>
-            {match chart.svg.clone() {
-                Some(svg) => view! { <figure class="chart" inner_html=svg></figure> }.into_any(),
-                None => view! { <p class="chart-empty">{chart.empty.clone()}</p> }.into_any(),
-            }}
-            <details class="numbers">
-                <summary>"Show numbers"</summary>
-                <div class="table-wrap">
-                    <table class="data">
-                        <caption class="visually-hidden">{chart.title.clone()}</caption>
-                        <thead><tr>{chart.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
-                        <tbody>
-                            {chart.rows.iter().map(|r| view! {
-                                <tr>{r.iter().enumerate().map(|(i, c)| view! {
-                                    <td data-label=chart.columns.get(i).cloned().unwrap_or_default()>{c.clone()}</td>
-                                }).collect_view()}</tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </details>
         </section>
     }
 }

@@ -60,11 +60,15 @@ impl Figure {
         }
     }
 
-    /// The change against last week with its sign: `+3`, `−0.12`, `+4.1 pts`, `+$120.00`.
+    /// The change against last week with its sign: `+3`, `−0.12`, `+4.1 pts`, `+$120.00`;
+    /// `no change` when there is none.
     pub fn show_change(&self) -> String {
         let Some(d) = self.change() else {
             return "—".into();
         };
+        if d == 0.0 {
+            return "no change".into();
+        }
         let sign = if d < 0.0 { "−" } else { "+" };
         let a = d.abs();
         match self.unit {
@@ -341,6 +345,10 @@ mod tests {
         assert_eq!(f.show_change(), "+$100.50");
         assert_eq!(f.plain(f.value), "120.50");
         assert_eq!(f.plain(Some(-0.0)), "0.00");
+        assert_eq!(
+            fig(Unit::Count, Some(4.0), Some(4.0)).show_change(),
+            "no change"
+        );
         let f = fig(Unit::Score, None, Some(0.1));
         assert_eq!(
             (f.show(f.value), f.show_change(), f.plain(None)),

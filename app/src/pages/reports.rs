@@ -154,7 +154,7 @@ fn WeekPicker(week: Option<IsoWeek>, error: Option<String>) -> impl IntoView {
         <form class="week-picker" method="get" action="/reports/weekly" aria-label="Go to a week">
             <label for="week-input">"Week"</label>
             <input id="week-input" name="week" type="week" value=week.map(IsoWeek::label).unwrap_or_default()
-                pattern="[0-9]{4}-W[0-9]{2}" placeholder="2026-W47" required
+                pattern="[0-9]{4}-W[0-9]{2}" placeholder="2026-W47" required autocomplete="off"
                 aria-invalid=has_error.then_some("true") aria-describedby="week-msg"/>
             <button type="submit" class="button">"Go"</button>
             <p id="week-msg" class="field-error" role="alert">{error}</p>

@@ -3,7 +3,7 @@
 //! and their cases: incidents opened and resolved, customers affected, actions and their
 //! cost by kind, replies, mean sentiment, share positive, affected customers who churned.
 
-use super::facts::Facts;
+use super::facts::{ActionFact, Facts};
 use super::money_sum;
 use crate::zone::Zone;
 use app::domain::analytics::{KindCost, WeekChange, WeekFigures, WeekRow};
@@ -62,17 +62,7 @@ pub fn figures(facts: &Facts, span: &Span, zone: &Zone) -> WeekFigures {
         .iter()
         .filter(|a| within(a.given_at))
         .collect();
-    let actions_by_kind = ActionKind::ALL
-        .iter()
-        .filter_map(|&kind| {
-            let of: Vec<_> = week_actions.iter().filter(|a| a.kind == kind).collect();
-            (!of.is_empty()).then(|| KindCost {
-                kind,
-                count: of.len() as u64,
-                cost: money_sum(of.iter().map(|a| (a.currency.as_str(), a.cost_minor))),
-            })
-        })
-        .collect();
+    let actions_by_kind = kind_costs(&week_actions);
     let scores: Vec<f64> = facts
         .replies
         .iter()
@@ -111,6 +101,21 @@ pub fn figures(facts: &Facts, span: &Span, zone: &Zone) -> WeekFigures {
         }),
         churned,
     }
+}
+
+/// Count and cost of each kind among `actions`, in kind order; kinds not given are left out.
+pub fn kind_costs(actions: &[&ActionFact]) -> Vec<KindCost> {
+    ActionKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let of: Vec<_> = actions.iter().filter(|a| a.kind == kind).collect();
+            (!of.is_empty()).then(|| KindCost {
+                kind,
+                count: of.len() as u64,
+                cost: money_sum(of.iter().map(|a| (a.currency.as_str(), a.cost_minor))),
+            })
+        })
+        .collect()
 }
 
 pub fn change(now: &WeekFigures, before: &WeekFigures) -> WeekChange {

@@ -121,6 +121,23 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .with_state(state)
 }
 
+/// A short plain-text answer, for the file routes' refusals.
+pub(crate) fn plain_text(
+    status: axum::http::StatusCode,
+    message: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        status,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        message.to_string(),
+    )
+        .into_response()
+}
+
 /// The answer to a request whose handler panicked: a plain 500, no internals.
 fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;

@@ -12,14 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use std::collections::HashMap;
 
-fn text(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message.to_string(),
-    )
-        .into_response()
-}
+use super::plain_text as text;
 
 /// The picker sends `?week=2026-W47`; without it, the last full week.
 pub async fn pick_week(

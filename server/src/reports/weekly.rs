@@ -6,7 +6,7 @@ use crate::analytics::facts::{Case, Facts};
 use crate::analytics::money_sum;
 use crate::analytics::weekly::{self, Span};
 use crate::zone::Zone;
-use app::domain::analytics::{AnalyticsQuery, KindCost, WeekFigures, WeekRow, DAY_MS};
+use app::domain::analytics::{AnalyticsQuery, WeekFigures, WeekRow, DAY_MS};
 use app::domain::report::{
     Figure, Highlights, KindRow, NotableReply, Recovered, RepeatHit, ReportIncident, Slowest,
     Uncontacted, Unit, WeekReport, AVERAGE_WEEKS, MIN_REPLIES,
@@ -229,17 +229,7 @@ fn incidents(input: &Inputs, span: &Span) -> Vec<ReportIncident> {
                 .iter()
                 .filter(|a| members.contains(&a.case))
                 .collect();
-            let by_kind = ActionKind::ALL
-                .iter()
-                .filter_map(|&kind| {
-                    let of: Vec<_> = actions.iter().filter(|a| a.kind == kind).collect();
-                    (!of.is_empty()).then(|| KindCost {
-                        kind,
-                        count: of.len() as u64,
-                        cost: money_sum(of.iter().map(|a| (a.currency.as_str(), a.cost_minor))),
-                    })
-                })
-                .collect();
+            let by_kind = weekly::kind_costs(&actions);
             let scores: Vec<f64> = facts
                 .replies
                 .iter()
