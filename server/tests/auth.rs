@@ -473,7 +473,7 @@ async fn role_matrix_covers_every_server_function_and_page() {
         "matrix lists a server function that does not exist"
     );
     // Every page route has a row too.
-    let routes = leptos_axum::generate_route_list(app::app::App);
+    let routes = server::http::route_list();
     for route in &routes {
         let path = route
             .path()

@@ -18,7 +18,7 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +50,15 @@ pub fn leptos_options(bind: SocketAddr) -> LeptosOptions {
     options
 }
 
+/// The app's page routes, generated once per process. Generating them switches resource
+/// loading off process-wide for a moment (leptos issue 4773), so a generation that overlaps
+/// a page render elsewhere in the process (several routers in one test run) can leave that
+/// render waiting forever.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application router, ready to serve (also used by the HTTP tests).
 pub fn router(db: Db, options: LeptosOptions) -> Router {
     let auth = crate::auth::session::AuthState {
@@ -61,7 +70,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         leptos_options: options.clone(),
         store: store.clone(),
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = move || provide_context(store.clone());
 
     Router::new()
