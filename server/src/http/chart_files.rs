@@ -40,18 +40,7 @@ pub async fn chart_file(
     };
     let analytics = match store.analytics(&query).await {
         Ok(a) => a,
-        Err(app::error::StoreError::Unavailable) => {
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database cannot be reached right now. Try again in a minute.",
-            )
-        }
-        Err(_) => {
-            return text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; it has been logged.",
-            )
-        }
+        Err(e) => return super::store_failure(&e),
     };
     let view = dashboard(&analytics);
     let Some(chart) = view.chart(id) else {

@@ -147,6 +147,22 @@ pub(crate) fn plain_text(
         .into_response()
 }
 
+/// The plain-text answer of a file route whose store read failed: 503 while the database is
+/// unreachable, else 500 (the detail is logged where it happened).
+pub(crate) fn store_failure(e: &app::error::StoreError) -> axum::response::Response {
+    use axum::http::StatusCode;
+    match e {
+        app::error::StoreError::Unavailable => plain_text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The database cannot be reached right now. Try again in a minute.",
+        ),
+        _ => plain_text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong on our side; it has been logged.",
+        ),
+    }
+}
+
 /// The answer to a request whose handler panicked: a plain 500, no internals.
 fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;

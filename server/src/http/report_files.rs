@@ -63,18 +63,7 @@ pub async fn report_file(
     }
     let report = match store.week_report(week).await {
         Ok(r) => r,
-        Err(app::error::StoreError::Unavailable) => {
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database cannot be reached right now. Try again in a minute.",
-            )
-        }
-        Err(_) => {
-            return text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; it has been logged.",
-            )
-        }
+        Err(e) => return super::store_failure(&e),
     };
     // The printable page opens in the browser; the others download.
     let disposition = match format {
