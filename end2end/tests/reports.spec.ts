@@ -26,6 +26,7 @@ interface Incident {
   title: string;
   affected: number;
   not_contacted: number;
+  actions: { kind: string; count: number }[];
 }
 
 interface Report {
@@ -484,6 +485,24 @@ test.describe("the weekly report", () => {
     expect(o.scroll, o.culprits.join("; ")).toBeLessThanOrEqual(o.width + 1);
   });
 
+  test("on a laptop every incident column shows without scrolling, one line per kind of action", async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const r = await busyWeek(page.request);
+    await page.goto(`/reports/weekly/${r.week}`);
+    await hydrated(page);
+    const wrap = region(page, "Incidents").locator(".table-wrap");
+    const fit = await wrap.evaluate((e) => ({ scroll: e.scrollWidth, width: e.clientWidth }));
+    expect(fit.scroll, "the incidents table scrolls sideways").toBeLessThanOrEqual(fit.width + 1);
+    for (const i of r.incidents) {
+      const lines = cell(region(page, "Incidents").locator(`tr[data-incident="${i.id}"]`), "Actions").locator(".line");
+      const counts = (await lines.allTextContents()).map((t) => {
+        expect(t).toMatch(/^\d[\d,]* × [a-z ]+$/);
+        return Number(t.split(" × ")[0].replace(/,/g, ""));
+      });
+      expect(counts, `#${i.id}`).toEqual(i.actions.map((a) => a.count));
+    }
+  });
+
   test("printed, the report drops the navigation, the picker and the top bar", async ({ page }) => {
     const r = await busyWeek(page.request);
     await page.goto(`/reports/weekly/${r.week}`);
@@ -516,6 +535,9 @@ test.describe("the weekly report", () => {
     await expect(region(page, "Headline")).toBeVisible();
     await expect(region(page, "Incidents")).toBeVisible();
     await expectHeadline(page, r);
+    // White paper: the screen's tinted background is not printed behind the report.
+    const paper = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(paper).toBe("rgb(255, 255, 255)");
 
     await page.emulateMedia({ media: "screen" });
     await expect(nav).toBeVisible();

@@ -15,7 +15,9 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
         .map(|w| w.figures.customers_affected)
         .max()
         .unwrap_or(1)
-        .max(1) as f64;
+        .max(1);
+    // Customers are counted: a whole-number axis with headroom above the tallest bar.
+    let ceiling = max + max.div_ceil(10);
     let every = n.div_ceil(12).max(1);
     let label = |i: usize| -> String {
         if i.is_multiple_of(every) {
@@ -36,7 +38,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .margin(12)
             .x_label_area_size(10)
             .y_label_area_size(62)
-            .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.1)?;
+            .build_cartesian_2d((0..n).into_segmented(), 0..ceiling)?;
         bars.configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
@@ -54,7 +56,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
                     weeks
                         .iter()
                         .enumerate()
-                        .map(|(i, w)| (i, w.figures.customers_affected as f64)),
+                        .map(|(i, w)| (i, w.figures.customers_affected)),
                 ),
         )?;
         let mut line = ChartBuilder::on(&bottom)

@@ -6,6 +6,7 @@
 use crate::components::badges::{SentimentBadge, SeverityBadge, StatusBadge};
 use crate::components::chart_panel::ChartPanel;
 use crate::domain::report::{NotableReply, WeekReport, AVERAGE_WEEKS, MIN_REPLIES};
+use crate::domain::Money;
 use crate::format;
 use leptos::prelude::*;
 
@@ -163,7 +164,7 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
                                         </span>
                                         <span class="muted small">{format!("{} · {note}", i.kind.label())}</span>
                                     </th>
-                                    <td data-label="Started">{i.started.clone()}</td>
+                                    <td data-label="Started">{stacked(day_and_time(&i.started), "—")}</td>
                                     <td class="num" data-label="Duration">{i.show_duration()}</td>
                                     <td class="num" data-label="First contact">{i.show_first_contact()}</td>
                                     <td class="num" data-label="Affected">
@@ -172,8 +173,8 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
                                             <span class="muted small block">{format!("{} not contacted", format::count(i.not_contacted as i64))}</span>
                                         })}
                                     </td>
-                                    <td data-label="Actions">{i.show_actions()}</td>
-                                    <td class="num" data-label="Cost">{format::money_list(&i.cost)}</td>
+                                    <td data-label="Actions">{stacked(i.actions.iter().map(|k| format!("{} × {}", k.count, k.kind.label().to_lowercase())).collect(), "none")}</td>
+                                    <td class="num" data-label="Cost">{stacked(i.cost.iter().map(Money::display).collect(), "—")}</td>
                                     <td class="num" data-label="Replies">{format::count(i.replies as i64)}</td>
                                     <td class="num" data-label="Sentiment">{i.show_sentiment()}</td>
                                     <td class="num" data-label="Churned">{format::count(i.churned as i64)}</td>
@@ -192,6 +193,27 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
             <p class="muted small">"Incidents that started or were resolved this week, with their recovery so far: first contact is from detection to the first action given to anyone; sentiment is the mean of the replies linked to them; churned counts affected customers who have left since it started."</p>
             {body}
         </section>
+    }
+}
+
+/// One line each (a kind's count, a currency's cost), so a narrow column breaks between
+/// them rather than inside one.
+fn stacked(lines: Vec<String>, empty: &'static str) -> impl IntoView {
+    if lines.is_empty() {
+        return view! { <span>{empty}</span> }.into_any();
+    }
+    lines
+        .into_iter()
+        .map(|l| view! { <span class="line">{l}</span> })
+        .collect_view()
+        .into_any()
+}
+
+/// `Tue 2026-10-27 01:46` as the day, then the time: a date never breaks at its hyphens.
+fn day_and_time(when: &str) -> Vec<String> {
+    match when.rsplit_once(' ') {
+        Some((day, time)) => vec![day.to_string(), time.to_string()],
+        None => vec![when.to_string()],
     }
 }
 
