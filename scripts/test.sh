@@ -12,6 +12,10 @@ ensure_chromium
 ensure_aiosmtpd
 ensure_postgres
 
+# A fresh checkout in CI gains nothing from incremental compilation, which would only add
+# gigabytes to target/.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+
 say "cargo fmt --check"
 cargo fmt --all --check
 

@@ -35,9 +35,8 @@ use app::domain::analytics::{
 };
 use app::domain::{ActionKind, Money};
 use app::store::Store;
-use common::on_both;
+use common::{on_both, rows};
 use server::store::Db;
-use sqlx::Row;
 use std::sync::Arc;
 
 const H: i64 = 3_600_000;
@@ -63,29 +62,6 @@ fn assert_at(s: Option<SurvivalAt>, survival: f64, lower: f64, upper: f64, what:
     assert_close(s.upper, upper, what);
 }
 
-async fn insert(db: &Db, sql: &str, args: Vec<Option<i64>>, texts: Vec<&str>) -> i64 {
-    // Texts bind first, then integers, matching the order of the placeholders below.
-    let mut q = sqlx::query(sql);
-    for t in texts {
-        q = q.bind(t.to_string());
-    }
-    for a in args {
-        q = q.bind(a);
-    }
-    q.fetch_one(db.pool()).await.unwrap().get::<i64, _>(0)
-}
-
-async fn customer(db: &Db, r: &str, plan: &str, signed_up: i64, churned: Option<i64>) -> i64 {
-    insert(
-        db,
-        "INSERT INTO customers (external_ref, name, plan, signed_up_at, churned_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        vec![Some(signed_up), churned, Some(signed_up), Some(signed_up)],
-        vec![r, &format!("Customer {r}"), plan],
-    )
-    .await
-}
-
 async fn incident(
     db: &Db,
     kind: &str,
@@ -99,37 +75,16 @@ async fn incident(
     } else {
         "open"
     };
-    insert(
-        db,
-        "INSERT INTO incidents (title, kind, severity, status, started_at, detected_at, resolved_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        vec![Some(started), Some(detected), resolved, Some(started), Some(started)],
-        vec!["Hand-built", kind, severity, status],
-    )
-    .await
-}
-
-async fn affected(db: &Db, incident: i64, customer: i64) {
-    sqlx::query(
-        "INSERT INTO affected_customers (incident_id, customer_id, source, added_at)
-         VALUES ($1, $2, 'manual', 0)",
-    )
-    .bind(incident)
-    .bind(customer)
-    .execute(db.pool())
-    .await
-    .unwrap();
-}
-
-async fn action(db: &Db, incident: i64, customer: i64, kind: &str, cost: i64, cur: &str, at: i64) {
-    insert(
-        db,
-        "INSERT INTO recovery_actions (kind, currency, channel, incident_id, customer_id, value_minor, cost_minor, given_at, created_at)
-         VALUES ($1, $2, 'email', $3, $4, $5, $6, $7, $8) RETURNING id",
-        vec![Some(incident), Some(customer), Some(cost), Some(cost), Some(at), Some(at)],
-        vec![kind, cur],
-    )
-    .await;
+    let i = rows::Incident {
+        title: "Hand-built",
+        kind,
+        severity,
+        status,
+        started,
+        detected,
+        resolved,
+    };
+    rows::incident(db, i).await
 }
 
 async fn reply(
@@ -141,31 +96,16 @@ async fn reply(
     manual: Option<f64>,
     csat: Option<i64>,
 ) {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO replies (customer_id, incident_id, channel, received_at, body, csat,
-                              sentiment_auto, created_at)
-         VALUES ($1, $2, 'email', $3, 'A reply.', $4, $5, $6) RETURNING id",
-    )
-    .bind(customer)
-    .bind(incident)
-    .bind(at)
-    .bind(csat)
-    .bind(auto)
-    .bind(at)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-    if let Some(m) = manual {
-        sqlx::query(
-            "UPDATE replies SET sentiment_manual = $1, override_reason = 'Read by a person'
-             WHERE id = $2",
-        )
-        .bind(m)
-        .bind(id)
-        .execute(db.pool())
-        .await
-        .unwrap();
-    }
+    let r = rows::Reply {
+        customer,
+        incident,
+        at,
+        auto,
+        manual,
+        csat,
+        body: "A reply.",
+    };
+    rows::reply(db, r).await;
 }
 
 struct Ids {
@@ -183,20 +123,20 @@ async fn build(db: &Db) -> Ids {
     let i2 = incident(db, "bug", "sev3", s2, s2, None).await;
     let i3 = incident(db, "outage", "sev2", day(100), day(100), None).await;
 
-    let c1 = customer(db, "C1", "basic", signed, None).await;
-    let c2 = customer(db, "C2", "basic", signed, Some(s1 + 20 * DAY_MS)).await;
-    let c3 = customer(db, "C3", "basic", signed, Some(s1 + 50 * DAY_MS)).await;
-    let c4 = customer(db, "C4", "basic", signed, Some(s2 + 100 * DAY_MS)).await;
-    let c5 = customer(db, "C5", "basic", signed, Some(s2 - 5 * DAY_MS)).await;
-    let c6 = customer(db, "C6", "pro", signed, None).await;
+    let c1 = rows::customer(db, "C1", "basic", signed, None).await;
+    let c2 = rows::customer(db, "C2", "basic", signed, Some(s1 + 20 * DAY_MS)).await;
+    let c3 = rows::customer(db, "C3", "basic", signed, Some(s1 + 50 * DAY_MS)).await;
+    let c4 = rows::customer(db, "C4", "basic", signed, Some(s2 + 100 * DAY_MS)).await;
+    let c5 = rows::customer(db, "C5", "basic", signed, Some(s2 - 5 * DAY_MS)).await;
+    let c6 = rows::customer(db, "C6", "pro", signed, None).await;
     let june = app::domain::when::parse_date("2025-06-01").unwrap();
-    let c7 = customer(db, "C7", "basic", june, Some(day(60))).await;
-    customer(db, "C8", "basic", day(30), None).await;
+    let c7 = rows::customer(db, "C7", "basic", june, Some(day(60))).await;
+    rows::customer(db, "C8", "basic", day(30), None).await;
     let c9_churn = app::domain::when::parse_date("2025-12-01").unwrap();
-    let c9 = customer(db, "C9", "basic", signed, Some(c9_churn)).await;
+    let c9 = rows::customer(db, "C9", "basic", signed, Some(c9_churn)).await;
     let may = app::domain::when::parse_date("2026-05-01").unwrap();
-    customer(db, "C10", "basic", may, None).await;
-    let c11 = customer(db, "C11", "basic", signed, None).await;
+    rows::customer(db, "C10", "basic", may, None).await;
+    let c11 = rows::customer(db, "C11", "basic", signed, None).await;
 
     for (i, c) in [
         (i1, c1),
@@ -207,17 +147,17 @@ async fn build(db: &Db) -> Ids {
         (i2, c5),
         (i2, c6),
     ] {
-        affected(db, i, c).await;
+        rows::affected(db, i, c).await;
     }
-    affected(db, i0, c9).await;
-    affected(db, i3, c11).await;
+    rows::affected(db, i0, c9).await;
+    rows::affected(db, i3, c11).await;
 
     let d1 = s1 + H;
-    action(db, i1, c1, "credit", 1000, "USD", d1 + H / 2).await;
-    action(db, i1, c2, "credit", 1000, "USD", d1 + 2 * H).await;
-    action(db, i1, c2, "apology", 0, "USD", d1 + 2 * H).await;
-    action(db, i1, c4, "refund", 2500, "EUR", d1 + 30 * H).await;
-    action(db, i2, c6, "proactive_contact", 0, "USD", s2 + 5 * DAY_MS).await;
+    rows::action(db, i1, c1, "credit", 1000, "USD", d1 + H / 2).await;
+    rows::action(db, i1, c2, "credit", 1000, "USD", d1 + 2 * H).await;
+    rows::action(db, i1, c2, "apology", 0, "USD", d1 + 2 * H).await;
+    rows::action(db, i1, c4, "refund", 2500, "EUR", d1 + 30 * H).await;
+    rows::action(db, i2, c6, "proactive_contact", 0, "USD", s2 + 5 * DAY_MS).await;
 
     reply(db, c1, Some(i1), s1 + DAY_MS, 0.8, None, Some(5)).await;
     reply(db, c1, Some(i1), s1 + DAY_MS, 0.4, None, Some(4)).await;
@@ -544,12 +484,7 @@ async fn a_change_by_any_writer_retires_cached_figures() {
         assert_eq!(after.headline.mean_sentiment.unwrap().n, 8);
 
         // An override (an UPDATE) and a churn date both count as changes too.
-        sqlx::query("UPDATE customers SET churned_at = $1 WHERE id = $2")
-            .bind(day(70))
-            .bind(ids.c6)
-            .execute(db.pool())
-            .await
-            .unwrap();
+        rows::churn(&db, ids.c6, day(70)).await;
         let churned = db.analytics(&q).await.unwrap();
         let pc = churned
             .retention

@@ -36,10 +36,9 @@ use app::domain::analytics::{AnalyticsParams, DAY_MS};
 use app::domain::week::IsoWeek;
 use app::domain::Money;
 use app::store::Store;
-use common::on_both;
+use common::{on_both, rows};
 use server::store::Db;
 use server::zone::Zone;
-use sqlx::Row;
 
 const H: i64 = 3_600_000;
 
@@ -56,27 +55,8 @@ fn close(a: f64, b: f64, what: &str) {
     assert!((a - b).abs() < 1e-9, "{what}: {a} ≠ {b}");
 }
 
-async fn one(db: &Db, sql: &str, ints: &[Option<i64>], texts: &[&str]) -> i64 {
-    let mut q = sqlx::query(sql);
-    for s in texts {
-        q = q.bind(s.to_string());
-    }
-    for i in ints {
-        q = q.bind(*i);
-    }
-    q.fetch_one(db.pool()).await.unwrap().get::<i64, _>(0)
-}
-
 async fn customer(db: &Db, r: &str) -> i64 {
-    let signed = at("2025-01-01T00:00");
-    one(
-        db,
-        "INSERT INTO customers (external_ref, name, plan, signed_up_at, created_at, updated_at)
-         VALUES ($1, $2, 'basic', $3, $4, $5) RETURNING id",
-        &[Some(signed), Some(signed), Some(signed)],
-        &[r, &format!("Customer {r}")],
-    )
-    .await
+    rows::customer(db, r, "basic", at("2025-01-01T00:00"), None).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -90,53 +70,33 @@ async fn incident(
     detected: i64,
     resolved: Option<i64>,
 ) -> i64 {
-    one(
-        db,
-        "INSERT INTO incidents (title, kind, severity, status, started_at, detected_at, resolved_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        &[Some(started), Some(detected), resolved, Some(started), Some(started)],
-        &[title, kind, severity, status],
-    )
-    .await
-}
-
-async fn hit(db: &Db, incident: i64, customer: i64) {
-    sqlx::query(
-        "INSERT INTO affected_customers (incident_id, customer_id, source, added_at)
-         VALUES ($1, $2, 'manual', 0)",
-    )
-    .bind(incident)
-    .bind(customer)
-    .execute(db.pool())
-    .await
-    .unwrap();
+    let i = rows::Incident {
+        title,
+        kind,
+        severity,
+        status,
+        started,
+        detected,
+        resolved,
+    };
+    rows::incident(db, i).await
 }
 
 async fn give(db: &Db, incident: i64, customer: i64, kind: &str, cost: i64, when: i64) {
-    one(
-        db,
-        "INSERT INTO recovery_actions (kind, currency, channel, incident_id, customer_id, value_minor, cost_minor, given_at, created_at)
-         VALUES ($1, 'USD', 'email', $2, $3, $4, $5, $6, $7) RETURNING id",
-        &[Some(incident), Some(customer), Some(cost), Some(cost), Some(when), Some(when)],
-        &[kind],
-    )
-    .await;
+    rows::action(db, incident, customer, kind, cost, "USD", when).await;
 }
 
-async fn reply(db: &Db, customer: i64, incident: Option<i64>, when: i64, score: f64, body: &str) {
-    sqlx::query(
-        "INSERT INTO replies (customer_id, incident_id, channel, received_at, body, sentiment_auto, created_at)
-         VALUES ($1, $2, 'email', $3, $4, $5, $6)",
-    )
-    .bind(customer)
-    .bind(incident)
-    .bind(when)
-    .bind(body.to_string())
-    .bind(score)
-    .bind(when)
-    .execute(db.pool())
-    .await
-    .unwrap();
+async fn reply(db: &Db, customer: i64, incident: Option<i64>, at: i64, auto: f64, body: &str) {
+    let r = rows::Reply {
+        customer,
+        incident,
+        at,
+        auto,
+        manual: None,
+        csat: None,
+        body,
+    };
+    rows::reply(db, r).await;
 }
 
 struct Ids {
@@ -163,7 +123,7 @@ async fn build(db: &Db) -> Ids {
         Some(at("2026-10-02T09:00")),
     )
     .await;
-    hit(db, e, c[1]).await;
+    rows::affected(db, e, c[1]).await;
     let o = incident(
         db,
         "Old sync bug",
@@ -175,7 +135,7 @@ async fn build(db: &Db) -> Ids {
         None,
     )
     .await;
-    hit(db, o, c[5]).await;
+    rows::affected(db, o, c[5]).await;
     let p = incident(
         db,
         "Slow search",
@@ -187,8 +147,8 @@ async fn build(db: &Db) -> Ids {
         Some(at("2026-11-17T10:00")),
     )
     .await;
-    hit(db, p, c[3]).await;
-    hit(db, p, c[5]).await;
+    rows::affected(db, p, c[3]).await;
+    rows::affected(db, p, c[5]).await;
     give(db, p, c[5], "gift", 500, at("2026-11-10T12:00")).await;
     reply(
         db,
@@ -212,7 +172,7 @@ async fn build(db: &Db) -> Ids {
     )
     .await;
     for i in [0, 1, 2] {
-        hit(db, a, c[i]).await;
+        rows::affected(db, a, c[i]).await;
     }
     give(db, a, c[0], "credit", 1000, t(0, 11.5)).await;
     give(db, a, c[1], "apology", 0, t(0, 13.0)).await;
@@ -228,12 +188,7 @@ async fn build(db: &Db) -> Ids {
     reply(db, c[1], Some(a), t(1, 0.0), 0.6, "Appreciate the apology.").await;
     reply(db, c[1], Some(a), t(2, 0.0), 0.4, "Working again, fine.").await;
     reply(db, c[2], None, t(1, 12.0), -0.2, "Nobody told me anything.").await;
-    sqlx::query("UPDATE customers SET churned_at = $1 WHERE id = $2")
-        .bind(t(3, 0.0))
-        .bind(c[2])
-        .execute(db.pool())
-        .await
-        .unwrap();
+    rows::churn(db, c[2], t(3, 0.0)).await;
 
     let b = incident(
         db,
@@ -247,7 +202,7 @@ async fn build(db: &Db) -> Ids {
     )
     .await;
     for i in [3, 4, 0] {
-        hit(db, b, c[i]).await;
+        rows::affected(db, b, c[i]).await;
     }
     give(db, b, c[3], "refund", 2500, t(4, 9.0)).await;
     reply(db, c[3], Some(b), t(5, 0.0), -0.5, "Still broken.").await;
@@ -480,7 +435,7 @@ async fn the_week_starts_at_monday_midnight_in_the_team_time_zone() {
             Some(late + H),
         )
         .await;
-        hit(&db, z, c).await;
+        rows::affected(&db, z, c).await;
         let now = at("2026-12-01T12:00");
         let opened = |r: &app::domain::report::WeekReport| {
             r.figure("incidents_opened").and_then(|f| f.value)

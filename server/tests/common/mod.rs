@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 use server::store::Db;
+
+pub mod rows;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 
