@@ -214,3 +214,41 @@ fn sentiment_scores_stdin_like_the_reference_without_a_database() {
         );
     }
 }
+
+#[test]
+fn bench_times_the_dashboard_and_the_weekly_report() {
+    let dir = temp_dir("bench");
+    let demo = amends(&dir, &["demo", "--seed", "3", "--until", "2026-11-23"]);
+    assert!(demo.status.success());
+    let out = amends(&dir, &["bench", "--runs", "2"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every stage is a row with a fastest and a median time, in milliseconds.
+    for stage in [
+        "read facts (one snapshot)",
+        "compute every figure",
+        "dashboard, later loads",
+        "weekly report ",
+        "rendered as html",
+        "rendered as csv",
+        "rendered as md",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(stage))
+            .unwrap_or_else(|| panic!("no {stage:?} row in:\n{text}"));
+        let times: Vec<f64> = line
+            .split_whitespace()
+            .rev()
+            .take(2)
+            .map(|t| t.parse().unwrap_or_else(|_| panic!("{line:?}")))
+            .collect();
+        assert!(times.iter().all(|t| *t >= 0.0), "{line}");
+        assert!(times[1] <= times[0], "fastest after median: {line}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,8 +1,10 @@
 //! `amends bench`: how long the dashboard takes on the server, stage by stage and chart by
-//! chart, on whatever data the database holds (try it after `amends demo --scale large`).
+//! chart, and the last full week's report, on whatever data the database holds (try it
+//! after `amends demo --scale large`).
 //! Numbers for notes and tuning; never an assertion.
 
 use super::analytics_cmd::QueryArgs;
+use crate::reports::Format;
 use crate::store::Db;
 use app::charts::dashboard::dashboard;
 use clap::Args;
@@ -10,8 +12,9 @@ use std::time::{Duration, Instant};
 
 pub const LONG_ABOUT: &str = "Time the dashboard's server work on the current database: \
     reading the facts (a few set-based queries in one snapshot), computing every figure, \
-    drawing each chart, and answering again from the cache. Each stage runs --runs times; \
-    the table shows the fastest and the median. Read-only.";
+    drawing each chart, answering again from the cache, and making the last full week's \
+    report and rendering it as HTML, CSV and Markdown. Each stage runs --runs times; the \
+    table shows the fastest and the median. Read-only.";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Example:\n  amends demo --scale large && amends bench --runs 5")]
@@ -123,6 +126,32 @@ pub async fn run(db: Db, args: BenchArgs) -> anyhow::Result<()> {
         "dashboard, first load (cache miss)", ""
     );
     hit.line("dashboard, later loads (cache hit + charts)");
+
+    // The weekly report of the last full week: made afresh (as on its first request after
+    // a change), then rendered in each of its forms.
+    let now = app::domain::when::now_ms();
+    let week = db.zone().week_of(now).prev();
+    let mut made = Timings(vec![]);
+    let mut report = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (_, r) = db.build_week_report(week, now).await.map_err(err)?;
+        made.0.push(ms(t.elapsed()));
+        report = Some(r);
+    }
+    made.line(&format!("weekly report {week} (read + build)"));
+    if let Some(r) = report {
+        for format in [Format::Html, Format::Csv, Format::Md] {
+            let mut rendered = Timings(vec![]);
+            for _ in 0..runs {
+                let t = Instant::now();
+                let text = format.render(&r, "");
+                rendered.0.push(ms(t.elapsed()));
+                drop(text);
+            }
+            rendered.line(&format!("  rendered as {}", format.extension()));
+        }
+    }
     db.close().await;
     Ok(())
 }

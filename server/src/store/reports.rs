@@ -35,6 +35,18 @@ impl Db {
                 return Ok(hit);
             }
         }
+        let (version, report) = self.build_week_report(week, now).await?;
+        let report = Arc::new(report);
+        self.reports.put(week, version, report.clone());
+        Ok(report)
+    }
+
+    /// The weekly report made afresh, with the data version it was read at (no cache).
+    pub async fn build_week_report(
+        &self,
+        week: IsoWeek,
+        now: i64,
+    ) -> Result<(i64, WeekReport), StoreError> {
         let span = Span::of(self.zone(), week);
         let heads = self.week_incidents(&span).await?;
         // The facts cover the 13 weeks before (the average and 90 days of repeat history)
@@ -77,9 +89,7 @@ impl Db {
                 tracing::error!(error = %e, "weekly report failed");
                 StoreError::Internal
             })?;
-        let report = Arc::new(report);
-        self.reports.put(week, version, report.clone());
-        Ok(report)
+        Ok((version, report))
     }
 
     /// Incidents that started or were resolved in the week.
