@@ -22,5 +22,5 @@ else
     *) echo "$out" >&2; exit 1 ;;
   esac
 fi
-say "Amends: http://127.0.0.1:3000 (Ctrl-C stops it)"
+say "starting Amends on http://127.0.0.1:3000, or the --bind address given (Ctrl-C stops it)"
 exec ./target/release/amends serve "$@"

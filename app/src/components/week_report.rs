@@ -41,8 +41,9 @@ pub fn WeekReportBody(report: WeekReport, #[prop(optional, into)] base: String) 
                 <p class="eyebrow">"Weekly report"</p>
                 <h1 id="report-title">{format!("Week {}", r.week)}</h1>
                 <p class="lede">
-                    {format!("{} to {} ({}, Monday to Sunday) · figures as of {}",
-                        r.first_day, r.last_day, r.zone, r.generated)}
+                    {format!("{} to {} ({}, Monday to Sunday) · figures as of ",
+                        r.first_day, r.last_day, r.zone)}
+                    <span class="nowrap">{r.generated.clone()}</span>
                 </p>
             </header>
             {status}
@@ -173,7 +174,7 @@ fn Incidents(r: WeekReport, base: String) -> impl IntoView {
                                             <span class="muted small block">{format!("{} not contacted", format::count(i.not_contacted as i64))}</span>
                                         })}
                                     </td>
-                                    <td data-label="Actions">{stacked(i.actions.iter().map(|k| format!("{} × {}", k.count, k.kind.label().to_lowercase())).collect(), "none")}</td>
+                                    <td data-label="Actions">{stacked(i.action_lines(), "none")}</td>
                                     <td class="num" data-label="Cost">{stacked(i.cost.iter().map(Money::display).collect(), "—")}</td>
                                     <td class="num" data-label="Replies">{format::count(i.replies as i64)}</td>
                                     <td class="num" data-label="Sentiment">{i.show_sentiment()}</td>

@@ -158,15 +158,18 @@ impl ReportIncident {
             None => "not yet".into(),
         }
     }
+    /// `2 × credit`, one per kind given.
+    pub fn action_lines(&self) -> Vec<String> {
+        self.actions
+            .iter()
+            .map(|k| format!("{} × {}", k.count, k.kind.label().to_lowercase()))
+            .collect()
+    }
     pub fn show_actions(&self) -> String {
         if self.actions.is_empty() {
             return "none".into();
         }
-        self.actions
-            .iter()
-            .map(|k| format!("{} × {}", k.count, k.kind.label().to_lowercase()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.action_lines().join(", ")
     }
     pub fn show_sentiment(&self) -> String {
         self.mean_sentiment.map_or("—".into(), format::score)
