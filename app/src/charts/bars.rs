@@ -39,7 +39,8 @@ pub fn dots_with_whiskers(
             .margin_right(24)
             .x_label_area_size(44)
             .y_label_area_size(190)
-            .build_cartesian_2d(x.0..x.1, (0..n).into_segmented())?;
+            // An integer range holds both ends: 0..n − 1 is one segment per bar.
+            .build_cartesian_2d(x.0..x.1, (0..n - 1).into_segmented())?;
         // Top to bottom in the given order: segment i is drawn at n − 1 − i.
         let row = |i: usize| n - 1 - i;
         let labels: Vec<String> = bars

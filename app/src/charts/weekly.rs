@@ -29,6 +29,8 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             String::new()
         }
     };
+    // An integer range holds both ends: 0..n − 1 is one segment per week.
+    let weeks_axis = || (0..n - 1).into_segmented();
     let mut svg = String::new();
     let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT + 60)).into_drawing_area();
@@ -38,7 +40,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .margin(12)
             .x_label_area_size(10)
             .y_label_area_size(62)
-            .build_cartesian_2d((0..n).into_segmented(), 0..ceiling)?;
+            .build_cartesian_2d(weeks_axis(), 0..ceiling)?;
         bars.configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
@@ -63,7 +65,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .margin(12)
             .x_label_area_size(46)
             .y_label_area_size(62)
-            .build_cartesian_2d((0..n).into_segmented(), -1.0..1.0)?;
+            .build_cartesian_2d(weeks_axis(), -1.0..1.0)?;
         line.configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
