@@ -277,14 +277,22 @@ fn read_facts(src: &mut Source, q: &AnalyticsQuery) -> Result<Facts, StoreError>
     // incident, filtered or not). Candidates come from one range read; which incident is
     // the latest is settled here from every incident start that could claim them, instead
     // of a correlated subquery per reply.
+    // Written as CROSS JOINs with the join conditions in WHERE: PostgreSQL plans it as any
+    // join, and SQLite keeps this order — the period's incidents, their cases, then each
+    // case's unlinked replies by range on `replies_unlinked` — instead of starting from
+    // every unlinked reply ever received (4× slower on a million replies).
     let span = w.next();
     let sql = format!(
         "SELECT a.incident_id, a.customer_id, i.started_at, r.received_at, r.csat,
                 COALESCE(r.sentiment_manual, r.sentiment_auto) AS score
-         FROM {CASE_JOIN}
-         JOIN replies r ON r.customer_id = a.customer_id AND r.incident_id IS NULL
-                       AND r.received_at >= i.started_at
-         WHERE {} AND r.received_at < i.started_at + {span}",
+         FROM incidents i
+         CROSS JOIN affected_customers a
+         CROSS JOIN customers c
+         CROSS JOIN replies r
+         WHERE a.incident_id = i.id AND c.id = a.customer_id
+           AND r.customer_id = a.customer_id AND r.incident_id IS NULL
+           AND r.received_at >= i.started_at
+           AND {} AND r.received_at < i.started_at + {span}",
         w.sql()
     );
     let mut args = w.args.clone();
