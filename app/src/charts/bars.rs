@@ -2,7 +2,7 @@
 //! retention by action, and the time-to-contact buckets. Horizontal, so every label reads
 //! in full.
 
-use super::{finish, palette::Rgb, FONT, WIDTH};
+use super::{finish, palette::Rgb, segments, FONT, WIDTH};
 use plotters::prelude::*;
 
 /// One bar: a value with its interval (none when there is no data for it).
@@ -39,8 +39,7 @@ pub fn dots_with_whiskers(
             .margin_right(24)
             .x_label_area_size(44)
             .y_label_area_size(190)
-            // An integer range holds both ends: 0..n − 1 is one segment per bar.
-            .build_cartesian_2d(x.0..x.1, (0..n - 1).into_segmented())?;
+            .build_cartesian_2d(x.0..x.1, segments(n))?;
         // Top to bottom in the given order: segment i is drawn at n − 1 − i.
         let row = |i: usize| n - 1 - i;
         let labels: Vec<String> = bars

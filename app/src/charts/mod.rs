@@ -23,6 +23,15 @@ pub const HEIGHT: u32 = 330;
 /// Font family plotters writes into the SVG (the page's CSS may override it).
 pub const FONT: &str = "sans-serif";
 
+/// A category axis with one segment for each of `n` bars or weeks, indexed 0 to n − 1.
+/// (Plotters' integer ranges hold both ends, so `0..n` would add an empty slot.)
+pub(crate) fn segments(
+    n: usize,
+) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize> {
+    use plotters::coord::ranged1d::IntoSegmentedCoord;
+    (0..n.saturating_sub(1)).into_segmented()
+}
+
 /// Draw a chart, turning a panic inside the drawing library into "no chart" (logged), so
 /// one odd data set can never take a page down.
 pub fn guarded(draw: impl FnOnce() -> Option<String>) -> Option<String> {

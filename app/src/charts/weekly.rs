@@ -1,6 +1,6 @@
 //! The weekly trend: customers affected per week (bars) over mean sentiment (line).
 
-use super::{finish, FONT, HEIGHT, WIDTH};
+use super::{finish, segments, FONT, HEIGHT, WIDTH};
 use crate::domain::analytics::WeekRow;
 use plotters::prelude::*;
 
@@ -29,8 +29,6 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             String::new()
         }
     };
-    // An integer range holds both ends: 0..n − 1 is one segment per week.
-    let weeks_axis = || (0..n - 1).into_segmented();
     let mut svg = String::new();
     let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT + 60)).into_drawing_area();
@@ -40,7 +38,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .margin(12)
             .x_label_area_size(10)
             .y_label_area_size(62)
-            .build_cartesian_2d(weeks_axis(), 0..ceiling)?;
+            .build_cartesian_2d(segments(n), 0..ceiling)?;
         bars.configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
@@ -65,7 +63,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .margin(12)
             .x_label_area_size(46)
             .y_label_area_size(62)
-            .build_cartesian_2d(weeks_axis(), -1.0..1.0)?;
+            .build_cartesian_2d(segments(n), -1.0..1.0)?;
         line.configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)

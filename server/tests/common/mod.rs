@@ -5,10 +5,10 @@
 #![allow(dead_code)]
 
 use server::store::Db;
-
-pub mod rows;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod rows;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
