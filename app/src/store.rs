@@ -166,6 +166,24 @@ pub trait Store: Send + Sync + 'static {
         action: Option<String>,
         page: PageRequest,
     ) -> Result<Page<AuditRow>, StoreError>;
+    /// API tokens, newest first: one person's (`owner`), or everyone's with `None`.
+    async fn list_tokens(
+        &self,
+        owner: Option<i64>,
+    ) -> Result<Vec<crate::domain::token::TokenRow>, StoreError>;
+    /// Store a new token for `owner` (its secret already hashed); audited as `actor`.
+    /// Refused when the owner already has `MAX_PER_PERSON` live tokens.
+    async fn create_token(
+        &self,
+        owner: i64,
+        draft: &crate::domain::token::TokenDraft,
+        secret_hash: &str,
+        hint: &str,
+        actor: i64,
+    ) -> Result<crate::domain::token::TokenRow, StoreError>;
+    /// Revoke a token; with `owner`, only when it is theirs (`NotFound` otherwise).
+    async fn revoke_token(&self, id: i64, owner: Option<i64>, actor: i64)
+        -> Result<(), StoreError>;
     /// The stored password hash of an active user.
     async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError>;
     /// Replace a user's password; ends their other sessions (all but `keep_session`).

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod reports;
+pub mod rest;
 pub mod stats;
 pub mod store;
 pub mod telemetry;

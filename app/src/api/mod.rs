@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod replies;
 pub mod reports;
 pub mod session;
+pub mod tokens;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -10,4 +10,5 @@ pub mod pager;
 pub mod recovery;
 pub mod reply_entry;
 pub mod states;
+pub mod tokens;
 pub mod week_report;

@@ -18,7 +18,12 @@ pub enum ActionTarget {
     Active,
     /// One customer.
     Customer(i64),
+    /// These customers (the REST API names them), each of whom must be affected.
+    Customers(Vec<i64>),
 }
+
+/// At most this many named customers in one giving.
+pub const MAX_NAMED: usize = 5000;
 
 impl ActionTarget {
     pub const CHOICES: &'static [(&'static str, &'static str)] = &[

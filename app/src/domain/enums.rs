@@ -129,6 +129,26 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// What an API token may do: read, or read and write. A token never does more than its
+    /// owner's role allows.
+    TokenScope, "scope" {
+        Read => ("read", "Read"),
+        Write => ("write", "Read and write"),
+    }
+);
+
+impl TokenScope {
+    /// The role a request made with this token acts with: the lesser of the scope and the
+    /// owner's current role.
+    pub fn cap(self, owner: Role) -> Role {
+        match self {
+            TokenScope::Read => Role::Viewer,
+            TokenScope::Write => owner,
+        }
+    }
+}
+
 impl Role {
     /// Admin can do what an editor can, an editor what a viewer can.
     pub fn allows(self, needed: Role) -> bool {
@@ -210,6 +230,14 @@ mod tests {
         assert!(Role::Admin.allows(Role::Editor) && Role::Editor.allows(Role::Viewer));
         assert!(!Role::Viewer.allows(Role::Editor) && !Role::Editor.allows(Role::Admin));
         assert!(Role::Viewer.allows(Role::Viewer));
+    }
+
+    #[test]
+    fn a_token_never_does_more_than_its_owner() {
+        assert_eq!(TokenScope::Read.cap(Role::Admin), Role::Viewer);
+        assert_eq!(TokenScope::Write.cap(Role::Viewer), Role::Viewer);
+        assert_eq!(TokenScope::Write.cap(Role::Editor), Role::Editor);
+        assert_eq!(TokenScope::Write.cap(Role::Admin), Role::Admin);
     }
 
     #[test]

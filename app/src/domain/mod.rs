@@ -13,6 +13,7 @@ mod money;
 pub mod reply;
 pub mod report;
 mod rows;
+pub mod token;
 pub mod week;
 pub mod when;
 

@@ -212,6 +212,8 @@ pub struct AuditRow {
     pub before: Option<String>,
     pub after: Option<String>,
     pub ip: Option<String>,
+    /// The API token a change was made through, when it was.
+    pub via: Option<String>,
 }
 
 /// A plausible email address: something@something.tld, no spaces, at most 254 characters.

@@ -210,7 +210,10 @@ pub fn AuditPage() -> impl IntoView {
                                                     <td data-label="Action">{a.action.replace('_', " ")}</td>
                                                     <td data-label="What">{format!("{} {}", a.entity, a.entity_id.unwrap_or_default())}</td>
                                                     <td data-label="Change"><code class="diff">{format!("{} → {}", a.before.unwrap_or_else(|| "∅".into()), a.after.unwrap_or_else(|| "∅".into()))}</code></td>
-                                                    <td data-label="From">{a.ip.unwrap_or_default()}</td>
+                                                    <td data-label="From">{match (a.via, a.ip) {
+                                                        (Some(token), _) => format!("API token “{token}”"),
+                                                        (None, ip) => ip.unwrap_or_default(),
+                                                    }}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>

@@ -1,6 +1,9 @@
-//! "Your account": change your password.
+//! "Your account": change your password, and your API tokens.
 
 use crate::api::account::ChangePassword;
+use crate::api::session::whoami;
+use crate::components::tokens::TokenPanel;
+use crate::domain::Role;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +20,7 @@ pub fn AccountPage() -> impl IntoView {
                 .and_then(|e| e.for_field(field))
         }
     };
+    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text="Your account"/>
         <header class="page-head">
@@ -41,5 +45,11 @@ pub fn AccountPage() -> impl IntoView {
                 })}
             </ActionForm>
         </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let admin = matches!(me.await, Ok(Some(u)) if u.role.allows(Role::Admin));
+                view! { <TokenPanel admin/> }
+            })}
+        </Suspense>
     }
 }

@@ -2,5 +2,6 @@
 //! the `/setup`, `/login` and `/logout` form handlers.
 
 pub use app::auth::password;
+pub mod bearer;
 pub mod session;
 pub mod throttle;

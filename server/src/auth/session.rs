@@ -104,6 +104,7 @@ pub use app::domain::when::now_ms;
 pub struct AuthState {
     pub db: Db,
     pub settings: SessionSettings,
+    pub token_limits: super::bearer::TokenLimits,
 }
 
 /// Paths anyone may reach: the sign-in pages and their posts, health, static files, and the
@@ -111,12 +112,25 @@ pub struct AuthState {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/setup" | "/healthz" | "/favicon.svg" | "/api/fn/session/whoami"
+        "/login"
+            | "/setup"
+            | "/healthz"
+            | "/favicon.svg"
+            | "/api/fn/session/whoami"
+            | "/api/v1/openapi.json"
+            | "/api/docs"
     ) || path.starts_with("/pkg/")
 }
 
 /// Find the session's user and put it in the request; send strangers to sign in.
 pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next: Next) -> Response {
+    // Scripts on the REST API sign in with a token instead of a cookie.
+    if req.uri().path().starts_with("/api/v1/") && !is_public(req.uri().path()) {
+        if let Some(secret) = super::bearer::presented(req.headers()) {
+            return super::bearer::authenticate(&auth.db, &auth.token_limits, secret, req, next)
+                .await;
+        }
+    }
     let session = auth.settings.token(req.headers()).map(|t| token_hash(&t));
     let user = match &session {
         Some(hash) => match auth
@@ -172,6 +186,9 @@ pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next:
                     format!("/login?next={}", encode(wanted))
                 };
                 return Redirect::to(&to).into_response();
+            }
+            if path.starts_with("/api/v1/") {
+                return crate::rest::problem::Problem::unauthorized().into_response();
             }
             return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response();
         }

@@ -11,6 +11,7 @@ mod export_cmd;
 mod report_cmd;
 mod sentiment_cmd;
 mod serve;
+mod token_cmd;
 mod user_cmd;
 
 #[derive(Parser, Debug)]
@@ -42,6 +43,9 @@ pub enum Command {
     Demo(demo_cmd::DemoArgs),
     /// Manage team accounts (e.g. `amends user add --email E --role admin`).
     User(user_cmd::UserArgs),
+    /// Make, list and revoke API tokens (e.g. `amends token add --email E --scope write --name sync`).
+    #[command(long_about = token_cmd::LONG_ABOUT)]
+    Token(token_cmd::TokenArgs),
     /// Print an analytics report (sentiment, retention, speed, repeat, weekly) as JSON or CSV.
     #[command(long_about = analytics_cmd::LONG_ABOUT)]
     Analytics(analytics_cmd::AnalyticsArgs),
@@ -81,6 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo_cmd::run(db, args).await,
         Command::User(args) => user_cmd::run(db, args).await,
+        Command::Token(args) => token_cmd::run(db, args).await,
         Command::Analytics(args) => analytics_cmd::run(db, args).await,
         Command::Export(args) => export_cmd::run(db, args).await,
         Command::Bench(args) => bench_cmd::run(db, args).await,

@@ -2,8 +2,8 @@
 //! for the question in the query string. The SVG is the one the page shows; the CSV holds
 //! the numbers behind it (for the retention charts, every step of every curve).
 
-use super::analytics_api::params;
 use crate::analytics::report::{curves, to_csv};
+use crate::rest::analytics::params;
 use app::charts::dashboard::dashboard;
 use app::domain::analytics::Group;
 use app::domain::{Role, UserInfo};

@@ -2,7 +2,6 @@
 //! request logging and graceful shutdown.
 
 pub mod account;
-mod analytics_api;
 mod chart_files;
 pub(crate) mod exports;
 mod health;
@@ -64,7 +63,9 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
     let auth = crate::auth::session::AuthState {
         db: db.clone(),
         settings: crate::auth::session::SessionSettings::from_env(),
+        token_limits: crate::auth::bearer::TokenLimits::from_env(),
     };
+    let (rest, _) = crate::rest::router(db.clone());
     let store: SharedStore = Arc::new(db);
     let state = AppState {
         leptos_options: options.clone(),
@@ -88,7 +89,10 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             axum::routing::post(account::logout).with_state(auth.clone()),
         )
         .route("/incidents/{id}/apology.csv", get(exports::mail_merge))
-        .route("/api/v1/analytics/{report}", get(analytics_api::report))
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(crate::rest::no_such_route),
+        )
         .route("/dashboard/{file}", get(chart_files::chart_file))
         .route("/reports/weekly", get(report_files::pick_week))
         .route(
@@ -99,6 +103,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .merge(rest)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

@@ -34,28 +34,29 @@ async fn targets(
     target: &ActionTarget,
     kind: ActionKind,
 ) -> Result<Vec<Target>, StoreError> {
-    let (condition, extra): (&str, Option<String>) = match target {
-        ActionTarget::All => ("1 = 1", None),
-        ActionTarget::Uncontacted => (
-            "NOT EXISTS (SELECT 1 FROM recovery_actions r WHERE r.incident_id = a.incident_id AND r.customer_id = a.customer_id)",
-            None,
-        ),
-        ActionTarget::WithoutThisKind => (
-            "NOT EXISTS (SELECT 1 FROM recovery_actions r WHERE r.incident_id = a.incident_id
-                         AND r.customer_id = a.customer_id AND r.kind = $2)",
-            Some(kind.code().to_string()),
-        ),
-        ActionTarget::Active => ("c.churned_at IS NULL", None),
-        ActionTarget::Customer(id) => ("c.id = $2", Some(id.to_string())),
+    let condition = match target {
+        ActionTarget::All => "1 = 1".to_string(),
+        ActionTarget::Uncontacted => "NOT EXISTS (SELECT 1 FROM recovery_actions r WHERE r.incident_id = a.incident_id AND r.customer_id = a.customer_id)".to_string(),
+        ActionTarget::WithoutThisKind => "NOT EXISTS (SELECT 1 FROM recovery_actions r WHERE r.incident_id = a.incident_id
+                         AND r.customer_id = a.customer_id AND r.kind = $2)".to_string(),
+        ActionTarget::Active => "c.churned_at IS NULL".to_string(),
+        ActionTarget::Customer(_) => "c.id = $2".to_string(),
+        ActionTarget::Customers(ids) => format!("c.id IN ({})", super::rows::placeholders(2, ids.len().max(1))),
     };
     let sql = format!(
         "SELECT c.id, c.name, c.email FROM affected_customers a JOIN customers c ON c.id = a.customer_id
          WHERE a.incident_id = $1 AND {condition} ORDER BY c.id"
     );
     let mut q = sqlx::query(&sql).bind(incident);
-    match (target, extra) {
-        (ActionTarget::Customer(id), _) => q = q.bind(*id),
-        (_, Some(s)) => q = q.bind(s),
+    match target {
+        ActionTarget::Customer(id) => q = q.bind(*id),
+        ActionTarget::WithoutThisKind => q = q.bind(kind.code()),
+        ActionTarget::Customers(ids) if ids.is_empty() => q = q.bind(0_i64),
+        ActionTarget::Customers(ids) => {
+            for id in ids {
+                q = q.bind(*id);
+            }
+        }
         _ => {}
     }
     q.fetch_all(&mut **tx)
@@ -122,6 +123,16 @@ pub async fn give(
                 _ => "No affected customer matches that choice, so nothing was given.",
             },
         ));
+    }
+    if let ActionTarget::Customers(ids) = target {
+        // All or nothing: every named customer must be one this incident hit.
+        let found: std::collections::HashSet<i64> = people.iter().map(|p| p.id).collect();
+        if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+            return Err(StoreError::field(
+                "customer_ids",
+                format!("Customer {missing} is not marked affected by this incident; nothing was given."),
+            ));
+        }
     }
     let mut credit = if draft.note.contains("{credit}") {
         credits(&mut tx, incident).await?

@@ -70,7 +70,7 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<CustomerDetail>, StoreErr
     }))
 }
 
-fn snapshot(d: &CustomerDraft) -> serde_json::Value {
+pub(super) fn snapshot(d: &CustomerDraft) -> serde_json::Value {
     json!({
         "external_ref": d.external_ref, "name": d.name, "email": d.email, "plan": d.plan,
         "monthly_revenue_minor": d.monthly_revenue.minor, "currency": d.monthly_revenue.currency,
@@ -78,7 +78,7 @@ fn snapshot(d: &CustomerDraft) -> serde_json::Value {
     })
 }
 
-fn taken(e: StoreError) -> StoreError {
+pub(super) fn taken(e: StoreError) -> StoreError {
     match e {
         StoreError::Conflict(_) => {
             StoreError::field("external_ref", "Another customer already has this ref.")
@@ -131,12 +131,24 @@ pub async fn update(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     claim(&mut tx, Versioned::Customer, id, version, now).await?;
+    write_fields(&mut tx, id, d, actor, now).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+/// Write a customer's fields and audit it, inside a transaction that has claimed its version.
+pub(super) async fn write_fields(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    d: &CustomerDraft,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let before = sqlx::query(
         "SELECT external_ref, name, email, plan, monthly_revenue_minor, currency, signed_up_at, churned_at
          FROM customers WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(map_err)?;
     if let Some(churned) = get::<Option<i64>>(&before, "churned_at")? {
@@ -166,11 +178,11 @@ pub async fn update(
     .bind(d.monthly_revenue.minor)
     .bind(&d.monthly_revenue.currency)
     .bind(d.signed_up_at)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(|e| taken(map_err(e)))?;
     audit(
-        &mut tx,
+        tx,
         now,
         Some(actor),
         "update",
@@ -180,8 +192,7 @@ pub async fn update(
         Some(snapshot(d)),
         None,
     )
-    .await?;
-    tx.commit().await.map_err(map_err)
+    .await
 }
 
 /// Mark churned at `at`, or reactivated (`None`).
@@ -195,10 +206,23 @@ pub async fn set_churn(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     claim(&mut tx, Versioned::Customer, id, version, now).await?;
+    write_churn(&mut tx, id, at, actor, now).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+/// Set or clear a customer's churn date and audit it, inside a transaction that has claimed
+/// its version.
+pub(super) async fn write_churn(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    at: Option<i64>,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let (signed_up, before): (i64, Option<i64>) = {
         let r = sqlx::query("SELECT signed_up_at, churned_at FROM customers WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await
             .map_err(map_err)?;
         (get(&r, "signed_up_at")?, get(&r, "churned_at")?)
@@ -212,11 +236,11 @@ pub async fn set_churn(
     sqlx::query("UPDATE customers SET churned_at = $2 WHERE id = $1")
         .bind(id)
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(map_err)?;
     audit(
-        &mut tx,
+        tx,
         now,
         Some(actor),
         "update",
@@ -226,6 +250,5 @@ pub async fn set_churn(
         Some(json!({ "churned_at": at })),
         None,
     )
-    .await?;
-    tx.commit().await.map_err(map_err)
+    .await
 }

@@ -272,11 +272,12 @@ pub async fn actions_of_customer(
 }
 
 /// The columns `action_row` reads.
-const ACTION_SELECT: &str = "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name,
+pub(super) const ACTION_SELECT: &str =
+    "SELECT r.id, r.incident_id, r.customer_id, c.name AS customer_name,
         r.kind, r.value_minor, r.cost_minor, r.currency, r.channel, r.note, r.given_at
     FROM recovery_actions r JOIN customers c ON c.id = r.customer_id";
 
-fn action_row(a: &sqlx::any::AnyRow) -> Result<ActionRow, StoreError> {
+pub(super) fn action_row(a: &sqlx::any::AnyRow) -> Result<ActionRow, StoreError> {
     Ok(ActionRow {
         id: get(a, "id")?,
         incident_id: get(a, "incident_id")?,

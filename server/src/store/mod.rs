@@ -5,10 +5,13 @@
 mod actions;
 mod affected;
 mod analytics;
+pub mod case_lists;
 mod connect;
 mod customer_changes;
+pub mod customer_sync;
 mod customers;
 mod error;
+pub mod idempotency;
 mod incident_changes;
 mod incidents;
 mod overview;
@@ -17,13 +20,14 @@ mod reports;
 mod rows;
 pub mod seed;
 mod team;
+pub mod tokens;
 mod users;
 mod version;
 
 pub use analytics::ATTRIBUTION_MS;
 pub use connect::{redact_url, sqlite_url_in, Engine};
 pub use error::map_err;
-pub use users::{audit, LoginCandidate, NewUser, SessionUser};
+pub use users::{audit, LoginCandidate, NewUser, SessionUser, AUDIT_VIA};
 
 use app::domain::action::{ActionDraft, ActionTarget};
 use app::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
@@ -319,6 +323,33 @@ impl app::store::Store for Db {
         page: PageRequest,
     ) -> Result<Page<AuditRow>, StoreError> {
         team::list_audit(self, entity, action, page).await
+    }
+
+    async fn list_tokens(
+        &self,
+        owner: Option<i64>,
+    ) -> Result<Vec<app::domain::token::TokenRow>, StoreError> {
+        tokens::list(self, owner, now_ms()).await
+    }
+
+    async fn create_token(
+        &self,
+        owner: i64,
+        draft: &app::domain::token::TokenDraft,
+        secret_hash: &str,
+        hint: &str,
+        actor: i64,
+    ) -> Result<app::domain::token::TokenRow, StoreError> {
+        tokens::create(self, owner, draft, secret_hash, hint, actor, now_ms()).await
+    }
+
+    async fn revoke_token(
+        &self,
+        id: i64,
+        owner: Option<i64>,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        tokens::revoke(self, id, owner, actor, now_ms()).await
     }
 
     async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError> {

@@ -270,3 +270,63 @@ pub async fn override_sentiment(
     .await?;
     tx.commit().await.map_err(map_err)
 }
+
+/// Remove a person's correction: the automatic score counts again.
+pub async fn clear_override(db: &Db, id: i64, actor: i64, now: i64) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let before = sqlx::query("SELECT sentiment_manual, override_reason FROM replies WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+    let manual: Option<f64> = get(&before, "sentiment_manual")?;
+    if manual.is_none() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE replies SET sentiment_manual = NULL, override_reason = NULL, overridden_by = NULL,
+                overridden_at = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let before = json!({
+        "sentiment_manual": manual,
+        "override_reason": get::<Option<String>>(&before, "override_reason")?,
+    });
+    let after = json!({ "sentiment_manual": null, "override_reason": null });
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "update",
+        "reply",
+        Some(&id.to_string()),
+        Some(before),
+        Some(after),
+        None,
+    )
+    .await?;
+    tx.commit().await.map_err(map_err)
+}
+
+impl Db {
+    /// One reply, as the lists show it.
+    pub async fn reply(&self, id: i64) -> Result<Option<ReplyRow>, StoreError> {
+        sqlx::query(&format!("{SELECT} WHERE y.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .as_ref()
+            .map(reply_row)
+            .transpose()
+    }
+
+    pub async fn clear_sentiment_override(&self, id: i64, actor: i64) -> Result<(), StoreError> {
+        clear_override(self, id, actor, app::domain::when::now_ms()).await
+    }
+}

@@ -84,6 +84,15 @@ pub async fn update_user(
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        // Their scripts stop with them: reactivating does not bring the tokens back.
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
     }
     let before = serde_json::json!({ "role": old_role.code(), "active": old_active });
     let after = serde_json::json!({ "role": role.code(), "active": active });
@@ -118,7 +127,7 @@ pub async fn list_audit(
             .map_err(map_err)?;
     let (limit, offset) = limit_offset(page);
     let items = sqlx::query(&format!(
-        "SELECT a.id, a.at, u.name AS user_name, a.action, a.entity, a.entity_id, a.before, a.after, a.ip
+        "SELECT a.id, a.at, u.name AS user_name, a.action, a.entity, a.entity_id, a.before, a.after, a.ip, a.via
          FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
          WHERE {filter} ORDER BY a.at DESC, a.id DESC LIMIT $3 OFFSET $4"
     ))
@@ -141,6 +150,7 @@ pub async fn list_audit(
             before: get(r, "before")?,
             after: get(r, "after")?,
             ip: get(r, "ip")?,
+            via: get(r, "via")?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;

@@ -274,6 +274,12 @@ impl Db {
     }
 }
 
+tokio::task_local! {
+    /// The API token (its name) a request acts through. The REST API sets it around each
+    /// request made with a token, so every audit entry that request writes names the token.
+    pub static AUDIT_VIA: String;
+}
+
 /// One audit row, written inside the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn audit(
@@ -288,8 +294,8 @@ pub async fn audit(
     ip: Option<&str>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_log (at, user_id, action, entity, entity_id, before, after, ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (at, user_id, action, entity, entity_id, before, after, ip, via)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(at)
     .bind(user_id)
@@ -299,6 +305,11 @@ pub async fn audit(
     .bind(before.map(|v| v.to_string()))
     .bind(after.map(|v| v.to_string()))
     .bind(ip.map(str::to_string))
+    .bind(
+        AUDIT_VIA
+            .try_with(|v| v.chars().take(120).collect::<String>())
+            .ok(),
+    )
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;

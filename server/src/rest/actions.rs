@@ -1,0 +1,196 @@
+//! Recovery actions: give one to a selection of an incident's affected customers (the page's
+//! choices) or to named customers, all or nothing; list them per incident and per customer.
+
+use super::body::Body;
+use super::caller::{Reader, Writer};
+use super::paging::{respond, Listed, Paging};
+use super::problem::Problem;
+use super::values::{form_time, instant, parse_instant, Amount};
+use crate::store::case_lists::Record;
+use crate::store::Db;
+use app::domain::action::{ActionForm, ActionTarget, MAX_NAMED};
+use app::domain::when::now_ms;
+use app::domain::ActionRow;
+use app::store::Store;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A recovery action given to one customer for one incident.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Action {
+    pub id: i64,
+    pub incident_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// `credit`, `refund`, `gift`, `apology`, `proactive_contact`, `discount` or `other`.
+    pub kind: String,
+    /// What it is worth to the customer.
+    pub value: Amount,
+    /// What it cost the company.
+    pub cost: Amount,
+    /// `email`, `phone`, `chat`, `in_app` or `mail`.
+    pub channel: String,
+    pub note: String,
+    pub given_at: String,
+}
+
+impl From<ActionRow> for Action {
+    fn from(a: ActionRow) -> Self {
+        Action {
+            id: a.id,
+            incident_id: a.incident_id,
+            customer_id: a.customer_id,
+            customer_name: a.customer_name,
+            kind: a.kind.code().into(),
+            value: Amount::from(&a.value),
+            cost: Amount::from(&a.cost),
+            channel: a.channel.code().into(),
+            note: a.note,
+            given_at: instant(a.given_at),
+        }
+    }
+}
+
+/// An action to give. Choose who gets it with `to`, or name them with `customer_ids`.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Giving {
+    /// `all`, `uncontacted` (given nothing yet), `without_kind` (not given this kind yet) or
+    /// `active` (not churned). Leave it out when naming customers.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// These affected customers (up to 5,000); each must be affected by the incident.
+    #[serde(default)]
+    pub customer_ids: Option<Vec<i64>>,
+    pub kind: String,
+    /// Default zero. Value and cost must share a currency.
+    #[serde(default)]
+    pub value: Option<Amount>,
+    #[serde(default)]
+    pub cost: Option<Amount>,
+    pub channel: String,
+    /// A note; may use `{name}`, `{first_name}`, `{incident}` and `{credit}`.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// RFC 3339; default now.
+    #[serde(default)]
+    pub given_at: Option<String>,
+}
+
+/// How many customers received it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Given {
+    pub given: usize,
+}
+
+/// Give one recovery action to each selected affected customer, all or nothing.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
+    params(("id" = i64, Path, description = "The incident's number")),
+    request_body = Giving,
+    responses((status = 201, body = Given)))]
+pub async fn give(
+    Writer(me): Writer,
+    State(db): State<Db>,
+    Path(id): Path<i64>,
+    Body(g): Body<Giving>,
+) -> Result<Response, Problem> {
+    let target =
+        match (&g.to, g.customer_ids) {
+            (Some(_), Some(_)) | (None, None) => return Err(Problem::invalid(
+                "to",
+                "Choose who receives it with `to`, or name them with `customer_ids` (not both).",
+            )),
+            (Some(to), None) if to.starts_with("customer:") => {
+                return Err(Problem::invalid(
+                    "to",
+                    "Name customers with `customer_ids`.",
+                ))
+            }
+            (Some(to), None) => ActionTarget::parse(to).map_err(|_| {
+                Problem::invalid("to", "to must be all, uncontacted, without_kind or active.")
+            })?,
+            (None, Some(ids)) => {
+                if ids.is_empty() || ids.len() > MAX_NAMED {
+                    return Err(Problem::invalid(
+                        "customer_ids",
+                        format!("Name between 1 and {MAX_NAMED} customers."),
+                    ));
+                }
+                let mut ids = ids;
+                ids.sort_unstable();
+                ids.dedup();
+                ActionTarget::Customers(ids)
+            }
+        };
+    let currency = match (&g.value, &g.cost) {
+        (Some(v), Some(c)) if !v.currency.eq_ignore_ascii_case(&c.currency) => {
+            return Err(Problem::invalid(
+                "cost",
+                "value and cost must be in the same currency.",
+            ))
+        }
+        (Some(a), _) | (None, Some(a)) => a.currency.clone(),
+        (None, None) => "USD".into(),
+    };
+    let form = ActionForm {
+        kind: g.kind,
+        value: g.value.map(|a| a.amount).unwrap_or_default(),
+        cost: g.cost.map(|a| a.amount).unwrap_or_default(),
+        currency,
+        channel: g.channel,
+        note: g.note.unwrap_or_default(),
+        given_at: match &g.given_at {
+            Some(s) => form_time(parse_instant("given_at", s)?),
+            None => String::new(),
+        },
+    };
+    let draft = form.parse(now_ms())?;
+    let given = db.give_actions(id, &target, &draft, me.id).await?;
+    Ok((StatusCode::CREATED, Json(Given { given })).into_response())
+}
+
+/// The recovery actions given for an incident, in the order they were given.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
+    params(("id" = i64, Path, description = "The incident's number"), Paging),
+    responses((status = 200, body = Listed<Action>, description = "One page of actions",
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page"))),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such incident")))]
+pub async fn of_incident(
+    _reader: Reader,
+    State(db): State<Db>,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, Problem> {
+    let page = paging.request()?;
+    if !db.exists(Record::Incident, id).await? {
+        return Err(Problem::not_found("incident"));
+    }
+    let page = db.actions_page(Some(id), None, page).await?;
+    Ok(respond(&uri, page, Action::from))
+}
+
+/// The recovery actions a customer was given, across incidents.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/actions", tag = "recovery actions",
+    params(("id" = i64, Path, description = "The customer's id"), Paging),
+    responses((status = 200, body = Listed<Action>, description = "One page of actions",
+        headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page"))),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such customer")))]
+pub async fn of_customer(
+    _reader: Reader,
+    State(db): State<Db>,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, Problem> {
+    let page = paging.request()?;
+    if !db.exists(Record::Customer, id).await? {
+        return Err(Problem::not_found("customer"));
+    }
+    let page = db.actions_page(None, Some(id), page).await?;
+    Ok(respond(&uri, page, Action::from))
+}
