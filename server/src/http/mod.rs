@@ -60,10 +60,19 @@ pub fn route_list() -> Vec<AxumRouteListing> {
 
 /// The whole application router, ready to serve (also used by the HTTP tests).
 pub fn router(db: Db, options: LeptosOptions) -> Router {
+    router_with(db, options, crate::auth::bearer::TokenLimits::from_env())
+}
+
+/// The router with the API's per-token rate limits given (the tests use small ones).
+pub fn router_with(
+    db: Db,
+    options: LeptosOptions,
+    token_limits: crate::auth::bearer::TokenLimits,
+) -> Router {
     let auth = crate::auth::session::AuthState {
         db: db.clone(),
         settings: crate::auth::session::SessionSettings::from_env(),
-        token_limits: crate::auth::bearer::TokenLimits::from_env(),
+        token_limits,
     };
     let (rest, _) = crate::rest::router(db.clone());
     let store: SharedStore = Arc::new(db);

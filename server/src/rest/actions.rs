@@ -3,6 +3,7 @@
 
 use super::body::Body;
 use super::caller::{Reader, Writer};
+use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
 use super::values::{form_time, instant, parse_instant, Amount};
@@ -12,7 +13,7 @@ use app::domain::action::{ActionForm, ActionTarget, MAX_NAMED};
 use app::domain::when::now_ms;
 use app::domain::ActionRow;
 use app::store::Store;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -126,6 +127,7 @@ pub async fn give(
                 ActionTarget::Customers(ids)
             }
         };
+    let given_at = g.given_at.clone();
     let currency = match (&g.value, &g.cost) {
         (Some(v), Some(c)) if !v.currency.eq_ignore_ascii_case(&c.currency) => {
             return Err(Problem::invalid(
@@ -143,12 +145,15 @@ pub async fn give(
         currency,
         channel: g.channel,
         note: g.note.unwrap_or_default(),
-        given_at: match &g.given_at {
+        given_at: match &given_at {
             Some(s) => form_time(parse_instant("given_at", s)?),
             None => String::new(),
         },
     };
-    let draft = form.parse(now_ms())?;
+    let mut draft = form.parse(now_ms())?;
+    if let Some(s) = &given_at {
+        draft.given_at = parse_instant("given_at", s)?;
+    }
     let given = db.give_actions(id, &target, &draft, me.id).await?;
     Ok((StatusCode::CREATED, Json(Given { given })).into_response())
 }

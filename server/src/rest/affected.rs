@@ -3,6 +3,7 @@
 
 use super::body::Body;
 use super::caller::{Reader, Writer};
+use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
 use super::values::{instant, instant_opt};
@@ -10,7 +11,7 @@ use crate::store::Db;
 use app::domain::affected::{parse_list, AffectedPreview, PreviewLine, MAX_LINES};
 use app::domain::{AffectedRow, AffectedSource};
 use app::store::Store;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -3,12 +3,13 @@
 //! Every role may read.
 
 use super::caller::Reader;
+use super::extract::{Path, Query};
 use super::problem::Problem;
 use crate::analytics::report::Report;
 use crate::store::Db;
 use app::domain::analytics::AnalyticsParams;
 use app::store::Store;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

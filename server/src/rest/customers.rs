@@ -4,6 +4,7 @@
 use super::body::Body;
 use super::caller::{Reader, Writer};
 use super::concurrency::{if_match, stale, version_to_claim, with_etag};
+use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
 use super::values::{instant, instant_opt, parse_instant, Amount};
@@ -14,7 +15,7 @@ use app::domain::when::now_ms;
 use app::domain::{CustomerRow, Role};
 use app::error::StoreError;
 use app::store::Store;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -32,7 +33,7 @@ pub struct Customer {
     pub email: Option<String>,
     pub plan: String,
     pub monthly_revenue: Amount,
-    /// The day they signed up (UTC midnight).
+    /// When they signed up.
     pub signed_up_at: String,
     /// When they churned; `null` while they are a customer.
     pub churned_at: Option<String>,
@@ -84,7 +85,8 @@ pub struct CustomerQuery {
     /// Exactly this plan.
     pub plan: Option<String>,
     /// `true`: only churned customers; `false`: only current ones.
-    pub churned: Option<bool>,
+    #[param(value_type = Option<bool>)]
+    pub churned: Option<String>,
 }
 
 /// A new customer.
@@ -103,7 +105,7 @@ pub struct NewCustomer {
     /// Default zero in USD.
     #[serde(default)]
     pub monthly_revenue: Option<Amount>,
-    /// A date (`2026-01-31`) or an RFC 3339 instant (its UTC day counts).
+    /// An RFC 3339 instant, or a date (`2026-01-31`, its UTC midnight).
     pub signed_up_at: String,
     /// When they churned, if they have.
     #[serde(default)]
@@ -124,7 +126,7 @@ pub struct CustomerFields {
     /// Default zero in USD.
     #[serde(default)]
     pub monthly_revenue: Option<Amount>,
-    /// A date (`2026-01-31`) or an RFC 3339 instant (its UTC day counts).
+    /// An RFC 3339 instant, or a date (`2026-01-31`, its UTC midnight).
     pub signed_up_at: String,
     /// When they churned; `null` or absent: they are a customer. On upsert, absent leaves
     /// churn as it is and `null` reactivates.
@@ -187,7 +189,9 @@ fn churn_of(v: &Option<String>) -> Result<Option<i64>, Problem> {
 
 fn draft(external_ref: String, f: &CustomerFields) -> Result<CustomerDraft, Problem> {
     let revenue = f.monthly_revenue.clone();
-    CustomerForm {
+    // The form takes a day; an instant sent here is kept to the millisecond.
+    let signed_up_at = parse_instant("signed_up_at", &f.signed_up_at)?;
+    let mut d = CustomerForm {
         external_ref,
         name: f.name.clone().unwrap_or_default(),
         email: f.email.clone().unwrap_or_default(),
@@ -199,8 +203,9 @@ fn draft(external_ref: String, f: &CustomerFields) -> Result<CustomerDraft, Prob
         currency: revenue.map(|a| a.currency).unwrap_or_default(),
         signed_up_at: date_of("signed_up_at", &f.signed_up_at)?,
     }
-    .parse()
-    .map_err(Problem::from)
+    .parse()?;
+    d.signed_up_at = signed_up_at;
+    Ok(d)
 }
 
 async fn load(db: &Db, id: i64, role: Role) -> Result<Response, Problem> {
@@ -249,7 +254,17 @@ pub async fn list(
             .plan
             .map(|p| p.trim().to_string())
             .filter(|p| !p.is_empty()),
-        churned: q.churned,
+        churned: match q.churned.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => {
+                return Err(Problem::invalid(
+                    "churned",
+                    "churned must be true or false.",
+                ))
+            }
+        },
     };
     let page = db.customers_page(&filter, paging.request()?).await?;
     Ok(respond(&uri, page, |c| Customer::of(c, None, me.role)))
@@ -408,7 +423,12 @@ pub async fn patch(
                 None => instant(c.signed_up_at)[..10].to_string(),
             },
         };
-        Some(form.parse()?)
+        let mut d = form.parse()?;
+        d.signed_up_at = match &p.signed_up_at {
+            Some(s) => parse_instant("signed_up_at", s)?,
+            None => c.signed_up_at,
+        };
+        Some(d)
     } else {
         None
     };

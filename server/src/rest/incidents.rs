@@ -4,6 +4,7 @@
 use super::body::Body;
 use super::caller::{Reader, Writer};
 use super::concurrency::{if_match, stale, version_to_claim, with_etag};
+use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
 use super::values::{form_time, instant, instant_opt, parse_instant, Amount};
@@ -13,7 +14,7 @@ use app::domain::when::now_ms;
 use app::domain::{IncidentDetail, IncidentRow, IncidentStatus, TimelineEvent};
 use app::error::StoreError;
 use app::store::Store;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -212,6 +213,11 @@ fn time_field(field: &str, v: &Option<String>) -> Result<String, Problem> {
     }
 }
 
+/// The exact instant sent for `field`, or `keep` when none was.
+fn exact(field: &str, v: &Option<String>, keep: i64) -> Result<i64, Problem> {
+    v.as_deref().map_or(Ok(keep), |s| parse_instant(field, s))
+}
+
 pub(super) async fn detail(db: &Db, id: i64) -> Result<IncidentDetail, Problem> {
     db.incident(id)
         .await?
@@ -284,7 +290,15 @@ pub async fn create(
         resolved_at: String::new(),
         owner_id: n.owner_id.map(|i| i.to_string()).unwrap_or_default(),
     };
-    let draft = form.parse(IncidentStatus::Open)?;
+    let mut draft = form.parse(IncidentStatus::Open)?;
+    draft.started_at = parse_instant("started_at", &n.started_at)?;
+    draft.detected_at = exact("detected_at", &n.detected_at, draft.started_at)?;
+    if draft.detected_at < draft.started_at {
+        return Err(Problem::invalid(
+            "detected_at",
+            "It cannot have been detected before it started.",
+        ));
+    }
     let id = db.create_incident(&draft, me.id).await?;
     let mut res = answer(&db, id, StatusCode::CREATED).await?;
     if let Ok(v) = format!("/api/v1/incidents/{id}").parse() {
@@ -340,7 +354,23 @@ pub async fn patch(
     if let Some(owner) = p.owner_id {
         form.owner_id = owner.map(|i| i.to_string()).unwrap_or_default();
     }
-    let draft = form.parse(current.status)?;
+    let mut draft = form.parse(current.status)?;
+    // The form works in whole seconds; keep every instant to the millisecond.
+    draft.started_at = exact("started_at", &p.started_at, current.started_at)?;
+    draft.detected_at = exact("detected_at", &p.detected_at, current.detected_at)?;
+    if draft.resolved_at.is_some() {
+        draft.resolved_at = Some(exact(
+            "resolved_at",
+            &p.resolved_at,
+            current.resolved_at.unwrap_or(draft.started_at),
+        )?);
+    }
+    if draft.detected_at < draft.started_at {
+        return Err(Problem::invalid(
+            "detected_at",
+            "It cannot have been detected before it started.",
+        ));
+    }
     match db.update_incident(id, version, &draft, me.id).await {
         Ok(()) => answer(&db, id, StatusCode::OK).await,
         Err(StoreError::Conflict(_)) => Err(stale()),
@@ -370,12 +400,13 @@ pub async fn change_status(
         Some(s) => form_time(parse_instant("at", s)?),
         None => form_time(now_ms()),
     };
-    let change = StatusChange::parse(
+    let mut change = StatusChange::parse(
         current.status,
         &m.status,
         &at,
         m.note.as_deref().unwrap_or(""),
     )?;
+    change.at = exact("at", &m.at, change.at)?;
     match db.change_status(id, version, &change, me.id).await {
         Ok(()) => answer(&db, id, StatusCode::OK).await,
         Err(StoreError::Conflict(m))

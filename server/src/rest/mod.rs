@@ -11,6 +11,7 @@ pub mod caller;
 pub mod concurrency;
 pub mod customers;
 pub mod docs_page;
+pub mod extract;
 pub mod idempotency;
 pub mod incidents;
 pub mod paging;

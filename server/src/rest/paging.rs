@@ -18,7 +18,8 @@ pub const MAX_LIMIT: u32 = 200;
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// How many items per page, 1–200 (default 50). A cursor keeps the limit it was made with.
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
     /// `next_cursor` of the previous page; omit it for the first page.
     pub cursor: Option<String>,
 }
@@ -33,13 +34,25 @@ impl Paging {
                 )
             });
         }
-        match self.limit {
-            Some(n) if !(1..=MAX_LIMIT).contains(&n) => Err(Problem::invalid(
-                "limit",
-                format!("limit must be between 1 and {MAX_LIMIT}."),
-            )),
-            n => Ok(PageRequest::new(Some(1), Some(n.unwrap_or(DEFAULT_LIMIT)))),
-        }
+        let limit = match self
+            .limit
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            None => DEFAULT_LIMIT,
+            Some(l) => l
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    Problem::invalid(
+                        "limit",
+                        format!("limit must be a whole number from 1 to {MAX_LIMIT}."),
+                    )
+                })?,
+        };
+        Ok(PageRequest::new(Some(1), Some(limit)))
     }
 }
 
@@ -105,11 +118,13 @@ mod tests {
         assert_eq!(decode("bm9wZQ"), None);
         assert_eq!(decode("!!"), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("p1.9999")), None);
-        let bad = Paging {
-            limit: Some(0),
-            cursor: None,
-        };
-        assert_eq!(bad.request().unwrap_err().field.as_deref(), Some("limit"));
+        for l in ["0", "201", "lots"] {
+            let bad = Paging {
+                limit: Some(l.into()),
+                cursor: None,
+            };
+            assert_eq!(bad.request().unwrap_err().field.as_deref(), Some("limit"));
+        }
     }
 
     #[test]

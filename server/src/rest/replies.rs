@@ -3,6 +3,7 @@
 
 use super::body::Body;
 use super::caller::{Reader, Writer};
+use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
 use super::values::{form_time, instant, parse_instant};
@@ -11,7 +12,7 @@ use app::domain::reply::{parse_override, ReplyForm, ReplyQuery};
 use app::domain::when::now_ms;
 use app::domain::{ReplyRow, SentimentLabel};
 use app::store::Store;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -111,9 +112,11 @@ pub struct ReplyListQuery {
     /// `positive`, `neutral` or `negative` (the effective score).
     pub sentiment: Option<String>,
     /// Replies linked to this incident.
-    pub incident: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub incident: Option<String>,
     /// Replies from this customer.
-    pub customer: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub customer: Option<String>,
     /// Replies of cases given this kind of action.
     pub action: Option<String>,
     /// Received on or after this date (`2026-11-01`).
@@ -134,15 +137,27 @@ pub async fn list(
     Query(q): Query<ReplyListQuery>,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Problem> {
+    let customer = match q
+        .customer
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| Problem::invalid("customer", "customer must be a customer's id."))?,
+        ),
+    };
     let mut filter = ReplyQuery {
         sentiment: q.sentiment,
-        incident: q.incident.map(|i| i.to_string()),
+        incident: q.incident,
         action: q.action,
         from: q.from,
         to: q.to,
     }
     .parse()?;
-    filter.customer_id = q.customer;
+    filter.customer_id = customer;
     let page = db.list_replies(&filter, paging.request()?).await?;
     Ok(respond(&uri, page, Reply::from))
 }
@@ -203,6 +218,7 @@ pub async fn create(
             ))
         }
     };
+    let n_received = n.received_at.clone();
     let received_at = match n.received_at {
         Some(s) => form_time(parse_instant("received_at", &s)?),
         None => String::new(),
@@ -215,7 +231,10 @@ pub async fn create(
         csat: n.csat.map(|c| c.to_string()).unwrap_or_default(),
         body: n.body,
     };
-    let draft = form.parse(now_ms()).map_err(|e| rename(e.into()))?;
+    let mut draft = form.parse(now_ms()).map_err(|e| rename(e.into()))?;
+    if let Some(s) = &n_received {
+        draft.received_at = parse_instant("received_at", s)?;
+    }
     let score = app::sentiment::compound(&draft.body);
     let id = db
         .create_reply(&draft, score, me.id)

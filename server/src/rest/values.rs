@@ -35,11 +35,16 @@ impl From<&Money> for Amount {
     }
 }
 
-/// `2026-11-20T14:05:00Z`.
+/// `2026-11-20T14:05:00.000Z`: RFC 3339 in UTC, always with milliseconds (as JavaScript's
+/// `toISOString` writes it), so every instant has one spelling.
 pub fn instant(ms: i64) -> String {
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
+        .filter(|t| (0..=9999).contains(&t.year()))
+        .and_then(|t| t.format(&fmt).ok())
         .unwrap_or_default()
 }
 
@@ -77,10 +82,12 @@ fn out_of_range(field: &str) -> Problem {
     Problem::invalid(field, format!("{field} is out of range."))
 }
 
-/// The same instant as the forms type it (`2026-11-20T14:05:30`, UTC), so API input goes
-/// through the forms' own validation.
+/// The same instant as the forms type it (`2026-11-20T14:05:30`, UTC, whole seconds), so API
+/// input goes through the forms' own validation; callers put the exact milliseconds back
+/// into the parsed draft.
 pub fn form_time(ms: i64) -> String {
-    instant(ms).trim_end_matches('Z').to_string()
+    let t = instant(ms.div_euclid(1000) * 1000);
+    t.trim_end_matches(".000Z").to_string()
 }
 
 #[cfg(test)]
@@ -91,8 +98,11 @@ mod tests {
     fn instants_round_trip_in_utc() {
         // 2026-11-20 14:05 UTC.
         let ms = 1_795_183_500_000;
-        assert_eq!(instant(ms), "2026-11-20T14:05:00Z");
+        assert_eq!(instant(ms), "2026-11-20T14:05:00.000Z");
+        assert_eq!(instant(ms + 250), "2026-11-20T14:05:00.250Z");
         assert_eq!(parse_instant("at", "2026-11-20T14:05:00Z"), Ok(ms));
+        assert!(parse_instant("at", "9999-12-31T23:59:59Z").is_ok());
+        assert!(parse_instant("at", "+10000-01-01").is_err());
         assert_eq!(parse_instant("at", "2026-11-20T15:05:00+01:00"), Ok(ms));
         assert_eq!(parse_instant("at", "2026-11-20 14:05"), Ok(ms));
         assert_eq!(
@@ -100,6 +110,7 @@ mod tests {
             Ok(ms - 14 * 3_600_000 - 5 * 60_000)
         );
         assert_eq!(form_time(ms), "2026-11-20T14:05:00");
+        assert_eq!(form_time(ms + 30_123), "2026-11-20T14:05:30");
         assert_eq!(
             app::domain::when::parse_input(&form_time(ms + 30_000)),
             Ok(ms + 30_000)

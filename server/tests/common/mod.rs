@@ -8,6 +8,7 @@ use server::store::Db;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub mod api;
 pub mod rows;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
