@@ -72,6 +72,17 @@ ensure_aiosmtpd() {
   fi
 }
 
+# Property-based tests of the REST API against its OpenAPI document.
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  if schemathesis --version 2>/dev/null | grep -q " ${SCHEMATHESIS_VERSION}\$"; then
+    say "schemathesis ${SCHEMATHESIS_VERSION}: present"
+  else
+    say "installing schemathesis ${SCHEMATHESIS_VERSION}"
+    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
+  fi
+}
+
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     say "PostgreSQL on 127.0.0.1:5432: running"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install whatever is missing, then run every check CI runs: formatting, clippy on the
-# server and the wasm side, all Rust tests on SQLite and PostgreSQL, and the Playwright
-# journeys in Chromium.
+# server and the wasm side, all Rust tests on SQLite and PostgreSQL, schemathesis against the
+# REST API's OpenAPI document, and the Playwright journeys in Chromium.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_wasm_target
@@ -10,6 +10,7 @@ ensure_wasm_bindgen
 ensure_npm_packages
 ensure_chromium
 ensure_aiosmtpd
+ensure_schemathesis
 ensure_postgres
 
 # A fresh checkout in CI gains nothing from incremental compilation, which would only add
@@ -30,6 +31,9 @@ cargo test --workspace
 
 say "building the app for the browser tests"
 cargo leptos build
+
+say "REST API property tests (schemathesis)"
+"$ROOT/scripts/api-fuzz.sh"
 
 say "Playwright journeys in Chromium"
 npx playwright test -c end2end

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIResponse, type Page } from "@playwright/test";
 import { hydrated, signIn } from "./session";
 
 // Personal API tokens end to end: made on the account page (the secret shown once), used by
@@ -44,7 +44,7 @@ function bearer(secret: string) {
   return { Authorization: `Bearer ${secret}` };
 }
 
-async function expectProblem(res: Awaited<ReturnType<APIRequestContext["get"]>>, status: number) {
+async function expectProblem(res: APIResponse, status: number) {
   expect(res.status(), await res.text()).toBe(status);
   expect(res.headers()["content-type"]).toContain("application/problem+json");
 }

@@ -25,6 +25,7 @@ CREATE TABLE idempotency_keys (
     request_hash TEXT    NOT NULL,
     status       BIGINT  NOT NULL,
     location     TEXT,
+    etag         TEXT,
     body         TEXT    NOT NULL,
     created_at   BIGINT  NOT NULL,
     PRIMARY KEY (user_id, key)

@@ -25,6 +25,7 @@ CREATE TABLE idempotency_keys (
     request_hash TEXT    NOT NULL,
     status       INTEGER NOT NULL,
     location     TEXT,
+    etag         TEXT,
     body         TEXT    NOT NULL,
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (user_id, key)

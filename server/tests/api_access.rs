@@ -90,6 +90,22 @@ async fn tokens_act_as_their_owner_capped_by_scope_and_die_with_revocation_expir
         assert_eq!(seen.json["email"], "g…@navy.example", "{engine}");
         let seen = api.get(&admin_w, "/api/v1/customers/by-ref/A-1").await;
         assert_eq!(seen.json["email"], "grace@navy.example", "{engine}");
+        // …and cannot find customers by address either.
+        let by_mail = "/api/v1/customers?search=grace%40navy";
+        assert_eq!(
+            api.get(&admin_r, by_mail).await.json["total"],
+            0,
+            "{engine}"
+        );
+        assert_eq!(
+            api.get(&admin_w, by_mail).await.json["total"],
+            2,
+            "{engine}"
+        );
+        assert_eq!(
+            api.get(&admin_r, "/api/v1/customers?search=a-1").await.json["total"],
+            1
+        );
 
         // The change is audited with the token's name, and the token's use is noted.
         let audit = db
@@ -205,6 +221,7 @@ async fn cookies_keep_the_cross_site_check_and_tokens_are_rate_limited() {
             .await
             .unwrap();
         assert_eq!(res.status(), 403, "{engine}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
         let ok = api
             .post(
                 &Caller::Cookie(cookie.clone()),

@@ -201,6 +201,25 @@ async fn customers_create_patch_upsert_filter_and_page() {
             422,
             Some("churned_at"),
         );
+        let same = f
+            .send(
+                Method::PATCH,
+                &path,
+                Some(json!({"plan": "Team"})),
+                &[("if-match", "\"3\"")],
+            )
+            .await;
+        assert_eq!(
+            same.header("etag").as_deref(),
+            Some("\"3\""),
+            "{e}: nothing changed, nothing written"
+        );
+        problem(
+            &f.post("/api/v1/customers", json!({"external_ref": "C-10"}))
+                .await,
+            422,
+            Some("signed_up_at"),
+        );
         problem(
             &f.send(
                 Method::PATCH,
@@ -530,6 +549,26 @@ async fn replies_are_scored_on_save_corrected_listed_and_retried_safely() {
             422,
             Some("Idempotency-Key"),
         );
+
+        let incident = json!({"title": "Retry me", "kind": "bug", "severity": "sev4", "started_at": "2026-11-01T00:00:00Z"});
+        let k = [("idempotency-key", "incident-1")];
+        let one = f
+            .send(
+                Method::POST,
+                "/api/v1/incidents",
+                Some(incident.clone()),
+                &k,
+            )
+            .await;
+        let two = f
+            .send(Method::POST, "/api/v1/incidents", Some(incident), &k)
+            .await;
+        assert_eq!(
+            (one.header("etag"), one.header("location")),
+            (two.header("etag"), two.header("location")),
+            "{e}: a replay keeps ETag and Location"
+        );
+        assert_eq!(two.header("etag").as_deref(), Some("\"1\""));
 
         // What bad requests get, as problems that name what is wrong.
         let url = format!("{}/api/v1/replies", f.api.base);

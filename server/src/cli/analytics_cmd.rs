@@ -53,7 +53,7 @@ impl QueryArgs {
 }
 
 pub const LONG_ABOUT: &str = "Print one analytics report, exactly as GET \
-    /api/v1/analytics/<report> returns it (see docs/API.md): sentiment and CSAT by action \
+    /api/v1/analytics/<report> returns it (see docs/API-analytics.md): sentiment and CSAT by action \
     kind, Kaplan–Meier retention by action kind, time to first contact, repeat pain, or the \
     weekly trend. The unit is the case (an incident and a customer it hit) for incidents \
     that started in [--from, --to).";

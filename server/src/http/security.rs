@@ -82,6 +82,14 @@ pub async fn check_origin(
         .is_some();
     if !is_safe(req.method()) && !token && !policy.allows(req.headers()) {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+        if req.uri().path().starts_with("/api/v1/") {
+            return crate::rest::problem::Problem::field(
+                StatusCode::FORBIDDEN,
+                "Origin",
+                "A request with a browser session must come from an Amends page (same Origin); scripts use an API token instead.",
+            )
+            .into_response();
+        }
         return (
             StatusCode::FORBIDDEN,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

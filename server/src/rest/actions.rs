@@ -28,12 +28,14 @@ pub struct Action {
     pub customer_id: i64,
     pub customer_name: String,
     /// `credit`, `refund`, `gift`, `apology`, `proactive_contact`, `discount` or `other`.
+    #[schema(schema_with = super::values::codes::action_kind)]
     pub kind: String,
     /// What it is worth to the customer.
     pub value: Amount,
     /// What it cost the company.
     pub cost: Amount,
     /// `email`, `phone`, `chat`, `in_app` or `mail`.
+    #[schema(schema_with = super::values::codes::channel)]
     pub channel: String,
     pub note: String,
     pub given_at: String,
@@ -63,16 +65,19 @@ pub struct Giving {
     /// `all`, `uncontacted` (given nothing yet), `without_kind` (not given this kind yet) or
     /// `active` (not churned). Leave it out when naming customers.
     #[serde(default)]
+    #[schema(schema_with = super::values::codes::target)]
     pub to: Option<String>,
     /// These affected customers (up to 5,000); each must be affected by the incident.
     #[serde(default)]
     pub customer_ids: Option<Vec<i64>>,
+    #[schema(schema_with = super::values::codes::action_kind)]
     pub kind: String,
     /// Default zero. Value and cost must share a currency.
     #[serde(default)]
     pub value: Option<Amount>,
     #[serde(default)]
     pub cost: Option<Amount>,
+    #[schema(schema_with = super::values::codes::channel)]
     pub channel: String,
     /// A note; may use `{name}`, `{first_name}`, `{incident}` and `{credit}`.
     #[serde(default)]
@@ -154,7 +159,18 @@ pub async fn give(
     if let Some(s) = &given_at {
         draft.given_at = parse_instant("given_at", s)?;
     }
-    let given = db.give_actions(id, &target, &draft, me.id).await?;
+    let named = matches!(target, ActionTarget::Customers(_));
+    let given = db
+        .give_actions(id, &target, &draft, me.id)
+        .await
+        .map_err(|e| {
+            // The form's field is `target`; here it is `to` or `customer_ids`.
+            let mut p = Problem::from(e);
+            if p.field.as_deref() == Some("target") {
+                p.field = Some(if named { "customer_ids" } else { "to" }.into());
+            }
+            p
+        })?;
     Ok((StatusCode::CREATED, Json(Given { given })).into_response())
 }
 

@@ -26,6 +26,7 @@ pub struct Affected {
     pub name: String,
     pub plan: String,
     /// How they were marked: `manual`, `import` or `api`.
+    #[schema(schema_with = super::values::codes::source)]
     pub source: String,
     pub added_at: String,
     pub churned_at: Option<String>,
@@ -85,20 +86,27 @@ pub struct AffectedReport {
     pub dry_run: bool,
     /// Existing customers now marked.
     pub matched: Vec<AffectedLine>,
-    /// Unknown refs: new customers, created and marked.
+    /// Refs and addresses no customer has: new customers, created and marked (an address
+    /// becomes both the new customer's ref and e-mail).
     pub created: Vec<AffectedLine>,
     /// Already marked for this incident; left as they were.
     pub already: Vec<AffectedLine>,
     /// The same customer named again later in the list.
     pub duplicate: Vec<AffectedLine>,
-    /// Entries that name nobody (an unknown email, a bad ref).
+    /// Entries that cannot name a customer (not a ref or an address), left out.
     pub malformed: Vec<AffectedLine>,
     /// How many customers were linked (0 on a dry run).
     pub linked: usize,
 }
 
 fn lines(v: Vec<PreviewLine>) -> Vec<AffectedLine> {
-    v.into_iter().map(AffectedLine::from).collect()
+    v.into_iter()
+        .map(|mut p| {
+            // The page speaks of lines; here they are entries of `customers`.
+            p.note = p.note.replace("line ", "entry ");
+            AffectedLine::from(p)
+        })
+        .collect()
 }
 
 /// The incident's affected customers, by customer id.
@@ -162,7 +170,17 @@ pub async fn add(
     let report = AffectedReport {
         dry_run: list.dry_run,
         matched: lines(preview.matched),
-        created: lines(preview.unknown),
+        created: lines(preview.unknown)
+            .into_iter()
+            .map(|mut l| {
+                l.note = if list.dry_run {
+                    "new customer, created when sent without dry_run".into()
+                } else {
+                    "new customer, created".into()
+                };
+                l
+            })
+            .collect(),
         already: lines(preview.already),
         duplicate: lines(preview.duplicates),
         malformed: lines(preview.malformed),

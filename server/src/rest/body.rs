@@ -52,7 +52,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
                 format!("The body is not valid JSON: {inner}."),
             );
         }
-        let field = if path == "." { "body" } else { path.as_str() };
+        // A missing member is named in serde's message ("missing field `x`").
+        let message = inner.to_string();
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(m)) => m,
+            (".", None) => "body",
+            (p, _) => p,
+        };
         // serde's message names the expected type, never anything of ours.
         Problem::invalid(field, format!("{field}: {inner}."))
     })
@@ -74,6 +83,8 @@ mod tests {
         let p = parse::<Shape>(br#"{"name": "x", "csat": "five"}"#).unwrap_err();
         assert_eq!((p.status, p.field.as_deref()), (422, Some("csat")));
         let p = parse::<Shape>(br#"{"csat": 5}"#).unwrap_err();
+        assert_eq!((p.status, p.field.as_deref()), (422, Some("name")));
+        let p = parse::<Shape>(b"[1]").unwrap_err();
         assert_eq!((p.status, p.field.as_deref()), (422, Some("body")));
         assert!(p.detail.contains("name"), "{}", p.detail);
         let p = parse::<Shape>(b"{").unwrap_err();

@@ -80,7 +80,8 @@ pub fn show_email(email: String, role: Role) -> String {
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
-    /// Part of a ref, name or email (case-insensitive), up to 200 characters.
+    /// Part of a ref, name or email (case-insensitive), up to 200 characters. Callers who
+    /// see addresses masked (viewers, read tokens) search refs and names only.
     pub search: Option<String>,
     /// Exactly this plan.
     pub plan: Option<String>,
@@ -265,6 +266,8 @@ pub async fn list(
                 ))
             }
         },
+        // Who sees addresses masked cannot find customers by them either.
+        search_email: me.role.allows(Role::Editor),
     };
     let page = db.customers_page(&filter, paging.request()?).await?;
     Ok(respond(&uri, page, |c| Customer::of(c, None, me.role)))
@@ -436,6 +439,17 @@ pub async fn patch(
         None => None,
         Some(v) => Some(churn_of(v)?),
     };
+    // A patch that changes nothing writes nothing (and keeps the version).
+    let current_draft = CustomerDraft {
+        external_ref: c.external_ref.clone(),
+        name: c.name.clone(),
+        email: c.email.clone(),
+        plan: c.plan.clone(),
+        monthly_revenue: c.monthly_revenue.clone(),
+        signed_up_at: c.signed_up_at,
+    };
+    let fields = fields.filter(|d| *d != current_draft);
+    let churn = churn.filter(|at| *at != c.churned_at);
     if fields.is_none() && churn.is_none() {
         return load(&db, id, me.role).await;
     }

@@ -4,7 +4,7 @@
 
 use super::body::MAX_BODY;
 use super::problem::Problem;
-use crate::store::idempotency::Kept;
+use crate::store::idempotency::{Kept, KeptAnswer};
 use crate::store::Db;
 use app::domain::UserInfo;
 use axum::body::{to_bytes, Body};
@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 
 pub const HEADER: &str = "idempotency-key";
 
-/// The longest answer kept for replay; a longer one is answered but not kept.
-const MAX_KEPT: usize = 256 * 1024;
+/// The longest answer read for keeping. Answers are bounded by the inputs' bounds (the
+/// largest, an affected-customers report of 5,000 entries, is about 0.5 MiB).
+const MAX_KEPT: usize = 8 * 1024 * 1024;
 
 pub async fn middleware(State(db): State<Db>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
@@ -71,10 +72,8 @@ pub async fn middleware(State(db): State<Db>, req: Request, next: Next) -> Respo
         }
         Ok(Kept::Done {
             request_hash,
-            status,
-            location,
-            body,
-        }) if request_hash == hash => return replay(status, location, body),
+            answer,
+        }) if request_hash == hash => return replay(answer),
         Ok(_) => return Problem::invalid(
             "Idempotency-Key",
             "This key was already used for a different request; use a new key for a new request.",
@@ -92,35 +91,45 @@ pub async fn middleware(State(db): State<Db>, req: Request, next: Next) -> Respo
         }
         return res;
     }
-    let location = res
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
     let (parts, body) = res.into_parts();
-    let Ok(body) = to_bytes(body, MAX_KEPT).await else {
-        tracing::warn!("an answer too long to keep for replay");
-        let _ = db.release_idempotency_key(user, &key).await;
-        return Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on our side. It has been logged; try again.",
-        )
-        .into_response();
+    let header = |name: header::HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     };
-    let text = String::from_utf8_lossy(&body).into_owned();
-    if let Err(e) = db
-        .keep_idempotent_answer(user, &key, status.as_u16(), location.as_deref(), &text)
-        .await
-    {
+    let (location, etag) = (header(header::LOCATION), header(header::ETAG));
+    let body = match to_bytes(body, MAX_KEPT).await {
+        Ok(b) => b,
+        Err(e) => {
+            // Cannot happen with the API's bounded answers; if it does, the change is made
+            // but cannot be replayed, so the key is freed rather than left reserved.
+            tracing::error!(error = %e, "an answer too long to keep for replay");
+            let _ = db.release_idempotency_key(user, &key).await;
+            return Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. It has been logged; try again.",
+            )
+            .into_response();
+        }
+    };
+    let kept = KeptAnswer {
+        status: status.as_u16(),
+        location,
+        etag,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    if let Err(e) = db.keep_idempotent_answer(user, &key, &kept).await {
         tracing::warn!(error = %e, "could not keep an idempotent answer");
     }
     Response::from_parts(parts, Body::from(body))
 }
 
-fn replay(status: u16, location: Option<String>, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+fn replay(answer: KeptAnswer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let problem = status.is_client_error();
-    let mut res = (status, body).into_response();
+    let mut res = (status, answer.body).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -131,8 +140,13 @@ fn replay(status: u16, location: Option<String>, body: String) -> Response {
         }),
     );
     h.insert("idempotent-replayed", HeaderValue::from_static("true"));
-    if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        h.insert(header::LOCATION, l);
+    for (name, value) in [
+        (header::LOCATION, answer.location),
+        (header::ETAG, answer.etag),
+    ] {
+        if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            h.insert(name, v);
+        }
     }
     res
 }

@@ -27,10 +27,13 @@ pub struct IncidentSummary {
     pub id: i64,
     pub title: String,
     /// `outage`, `degradation`, `bug`, `data_loss`, `billing_error`, `security` or `other`.
+    #[schema(schema_with = super::values::codes::incident_kind)]
     pub kind: String,
     /// `sev1` (worst) to `sev4`.
+    #[schema(schema_with = super::values::codes::severity)]
     pub severity: String,
     /// `open`, `mitigated` or `resolved`.
+    #[schema(schema_with = super::values::codes::status)]
     pub status: String,
     pub started_at: String,
     pub resolved_at: Option<String>,
@@ -66,8 +69,11 @@ pub struct Incident {
     pub id: i64,
     pub title: String,
     pub description: String,
+    #[schema(schema_with = super::values::codes::incident_kind)]
     pub kind: String,
+    #[schema(schema_with = super::values::codes::severity)]
     pub severity: String,
+    #[schema(schema_with = super::values::codes::status)]
     pub status: String,
     pub started_at: String,
     pub detected_at: String,
@@ -156,7 +162,9 @@ pub struct NewIncident {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
+    #[schema(schema_with = super::values::codes::incident_kind)]
     pub kind: String,
+    #[schema(schema_with = super::values::codes::severity)]
     pub severity: String,
     /// RFC 3339.
     pub started_at: String,
@@ -175,7 +183,9 @@ pub struct NewIncident {
 pub struct IncidentPatch {
     pub title: Option<String>,
     pub description: Option<String>,
+    #[schema(schema_with = super::values::codes::incident_kind)]
     pub kind: Option<String>,
+    #[schema(schema_with = super::values::codes::severity)]
     pub severity: Option<String>,
     pub started_at: Option<String>,
     pub detected_at: Option<String>,
@@ -190,6 +200,7 @@ pub struct IncidentPatch {
 #[serde(deny_unknown_fields)]
 pub struct StatusMove {
     /// `open` (reopen), `mitigated` or `resolved`.
+    #[schema(schema_with = super::values::codes::status)]
     pub status: String,
     /// When it happened (RFC 3339); default now.
     #[serde(default)]
@@ -370,6 +381,10 @@ pub async fn patch(
             "detected_at",
             "It cannot have been detected before it started.",
         ));
+    }
+    if draft == current.draft() {
+        // Nothing changes: nothing is written and the version stays.
+        return answer(&db, id, StatusCode::OK).await;
     }
     match db.update_incident(id, version, &draft, me.id).await {
         Ok(()) => answer(&db, id, StatusCode::OK).await,

@@ -31,6 +31,7 @@ pub struct Sentiment {
     /// The correction when there is one, else the automatic score.
     pub effective: f64,
     /// `positive` (≥ 0.05), `negative` (≤ −0.05) or `neutral`.
+    #[schema(schema_with = super::values::codes::sentiment_label)]
     pub label: String,
 }
 
@@ -43,6 +44,7 @@ pub struct Reply {
     pub incident_id: Option<i64>,
     pub incident_title: Option<String>,
     /// `email`, `phone`, `chat`, `in_app` or `mail`.
+    #[schema(schema_with = super::values::codes::channel)]
     pub channel: String,
     pub received_at: String,
     pub body: String,
@@ -86,6 +88,7 @@ pub struct NewReply {
     /// The incident it answers, if any.
     pub incident_id: Option<i64>,
     /// `email`, `phone`, `chat`, `in_app` or `mail`.
+    #[schema(schema_with = super::values::codes::channel)]
     pub channel: String,
     /// When it arrived (RFC 3339); default now.
     pub received_at: Option<String>,

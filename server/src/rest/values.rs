@@ -129,3 +129,44 @@ mod tests {
         assert_eq!(Amount::from(&Money::new(5, "USD")).amount, "0.05");
     }
 }
+
+/// The schemas of the API's code fields: string enums made from the domain's own lists, so
+/// the document names every allowed value and cannot drift from them.
+pub mod codes {
+    use app::domain::{
+        ActionKind, AffectedSource, Channel, IncidentKind, IncidentStatus, Severity,
+    };
+    use utoipa::openapi::{Object, ObjectBuilder, Type};
+
+    fn one_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(codes.into_iter().collect::<Vec<_>>()))
+            .build()
+    }
+
+    pub fn incident_kind() -> Object {
+        one_of(IncidentKind::ALL.iter().map(|k| k.code()))
+    }
+    pub fn severity() -> Object {
+        one_of(Severity::ALL.iter().map(|k| k.code()))
+    }
+    pub fn status() -> Object {
+        one_of(IncidentStatus::ALL.iter().map(|k| k.code()))
+    }
+    pub fn action_kind() -> Object {
+        one_of(ActionKind::ALL.iter().map(|k| k.code()))
+    }
+    pub fn channel() -> Object {
+        one_of(Channel::ALL.iter().map(|k| k.code()))
+    }
+    pub fn source() -> Object {
+        one_of(AffectedSource::ALL.iter().map(|k| k.code()))
+    }
+    pub fn sentiment_label() -> Object {
+        one_of(["positive", "neutral", "negative"])
+    }
+    pub fn target() -> Object {
+        one_of(["all", "uncontacted", "without_kind", "active"])
+    }
+}

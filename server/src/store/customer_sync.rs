@@ -19,6 +19,8 @@ pub struct CustomerFilter {
     pub plan: Option<String>,
     /// `Some(true)`: only churned customers; `Some(false)`: only active ones.
     pub churned: Option<bool>,
+    /// Whether `search` may match e-mail addresses (not for callers who see them masked).
+    pub search_email: bool,
 }
 
 /// What an upsert did.
@@ -37,11 +39,17 @@ impl Db {
     ) -> Result<Page<CustomerRow>, StoreError> {
         let pattern = filter.search.as_deref().map(like_pattern);
         let churned = filter.churned.map(i64::from);
-        let cond = "($1 IS NULL OR lower(c.external_ref) LIKE $1 ESCAPE '\\'
-                      OR lower(c.name) LIKE $1 ESCAPE '\\'
-                      OR COALESCE(c.email, '') LIKE $1 ESCAPE '\\')
+        let email = if filter.search_email {
+            "OR COALESCE(c.email, '') LIKE $1 ESCAPE '\\'"
+        } else {
+            ""
+        };
+        let cond = format!(
+            "($1 IS NULL OR lower(c.external_ref) LIKE $1 ESCAPE '\\'
+                      OR lower(c.name) LIKE $1 ESCAPE '\\' {email})
                     AND ($2 IS NULL OR c.plan = $2)
-                    AND ($3 IS NULL OR (c.churned_at IS NOT NULL) = ($3 = 1))";
+                    AND ($3 IS NULL OR (c.churned_at IS NOT NULL) = ($3 = 1))"
+        );
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers c WHERE {cond}"))
                 .bind(pattern.clone())

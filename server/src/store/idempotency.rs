@@ -9,6 +9,15 @@ use app::error::StoreError;
 /// How long a key is remembered.
 pub const KEEP_MS: i64 = 24 * 3_600_000;
 
+/// A kept answer: status, the headers a retry needs, body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptAnswer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub etag: Option<String>,
+    pub body: String,
+}
+
 /// What a key holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kept {
@@ -19,9 +28,7 @@ pub enum Kept {
     /// The first answer.
     Done {
         request_hash: String,
-        status: u16,
-        location: Option<String>,
-        body: String,
+        answer: KeptAnswer,
     },
 }
 
@@ -56,7 +63,7 @@ impl Db {
             return Ok(Kept::Reserved);
         }
         let r = sqlx::query(
-            "SELECT request_hash, status, location, body FROM idempotency_keys
+            "SELECT request_hash, status, location, etag, body FROM idempotency_keys
              WHERE user_id = $1 AND key = $2",
         )
         .bind(user)
@@ -77,9 +84,12 @@ impl Db {
         }
         Ok(Kept::Done {
             request_hash,
-            status: u16::try_from(status).unwrap_or(500),
-            location: get(&r, "location")?,
-            body: get(&r, "body")?,
+            answer: KeptAnswer {
+                status: u16::try_from(status).unwrap_or(500),
+                location: get(&r, "location")?,
+                etag: get(&r, "etag")?,
+                body: get(&r, "body")?,
+            },
         })
     }
 
@@ -88,19 +98,18 @@ impl Db {
         &self,
         user: i64,
         key: &str,
-        status: u16,
-        location: Option<&str>,
-        body: &str,
+        answer: &KeptAnswer,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE idempotency_keys SET status = $3, location = $4, body = $5
+            "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6
              WHERE user_id = $1 AND key = $2",
         )
         .bind(user)
         .bind(key)
-        .bind(i64::from(status))
-        .bind(location.map(str::to_string))
-        .bind(body)
+        .bind(i64::from(answer.status))
+        .bind(answer.location.clone())
+        .bind(answer.etag.clone())
+        .bind(&answer.body)
         .execute(self.pool())
         .await
         .map_err(map_err)?;
