@@ -84,9 +84,8 @@ mod tests {
         assert_eq!((p.status, p.field.as_deref()), (422, Some("csat")));
         let p = parse::<Shape>(br#"{"csat": 5}"#).unwrap_err();
         assert_eq!((p.status, p.field.as_deref()), (422, Some("name")));
-        let p = parse::<Shape>(b"[1]").unwrap_err();
+        let p = parse::<Shape>(br#""text""#).unwrap_err();
         assert_eq!((p.status, p.field.as_deref()), (422, Some("body")));
-        assert!(p.detail.contains("name"), "{}", p.detail);
         let p = parse::<Shape>(b"{").unwrap_err();
         assert_eq!(p.status, 400);
     }
