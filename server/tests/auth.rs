@@ -376,6 +376,14 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         "id=ME&role=admin&active=true",
     ),
     ("/api/fn/audit/list", Some(Role::Admin), "entity=user"),
+    ("/api/fn/tokens/mine", Some(Role::Viewer), ""),
+    ("/api/fn/tokens/all", Some(Role::Admin), ""),
+    (
+        "/api/fn/tokens/create",
+        Some(Role::Viewer),
+        "name=matrix&scope=read&expires=",
+    ),
+    ("/api/fn/tokens/revoke", Some(Role::Viewer), "id=MYTOKEN"),
     (
         "/api/fn/account/password",
         Some(Role::Viewer),
@@ -401,6 +409,9 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/login", None),
     ("/setup", None),
     ("/healthz", None),
+    // The API reference is public, like the sign-in pages.
+    ("/api/docs", None),
+    ("/api/v1/openapi.json", None),
 ];
 
 /// Downloads and the JSON API: plain GET routes outside the pages and server functions.
@@ -454,6 +465,17 @@ async fn matrix_value(db: &server::store::Db, what: &str) -> String {
         .unwrap_or(0)
         .to_string(),
     }
+}
+
+/// The caller's newest API token (made by the matrix's own `tokens/create` row), to revoke.
+async fn my_newest_token(db: &server::store::Db, user: i64) -> String {
+    sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM api_tokens WHERE user_id = $1")
+        .bind(user)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .unwrap_or(0)
+        .to_string()
 }
 
 #[tokio::test]
@@ -516,6 +538,7 @@ async fn role_matrix_covers_every_server_function_and_page() {
             for (path, needed, body) in SERVER_FN_MATRIX {
                 let body = body
                     .replace("NEW", &format!("new{n}%40team.example"))
+                    .replace("MYTOKEN", &my_newest_token(&db, *my_id).await)
                     .replace("ME", &my_id.to_string())
                     .replace("CVERSION", &matrix_value(&db, "cversion").await)
                     .replace("VERSION", &matrix_value(&db, "version").await)

@@ -65,7 +65,20 @@ pub fn TokenPanel(admin: bool) -> impl IntoView {
                 <div class="notice notice-ok new-token" role="status">
                     <p>"Token “"{t.token.name.clone()}"” created. Copy it now: it is not shown again."</p>
                     <label for="new-token-secret">"Your new token"</label>
-                    <input id="new-token-secret" readonly value=t.secret.clone() class="secret"/>
+                    <input id="new-token-secret" readonly value=t.secret.clone() class="secret"
+                        spellcheck="false" autocomplete="off"
+                        on:focus=|ev| {
+                            #[cfg(feature = "hydrate")]
+                            {
+                                use wasm_bindgen::JsCast;
+                                if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                    input.select();
+                                }
+                            }
+                            #[cfg(not(feature = "hydrate"))]
+                            let _ = ev;
+                        }/>
+                    <p class="hint">"Select it and copy; store it where your script keeps secrets."</p>
                 </div>
             })}
             {move || revoke_error().map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}

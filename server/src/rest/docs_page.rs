@@ -193,14 +193,24 @@ pub fn render(doc: &OpenApi) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} reference · Amends</title><link rel=\"stylesheet\" href=\"/pkg/amends.css\"></head><body><main id=\"main\" class=\"page api-docs\"><header class=\"page-head\"><h1>{} reference</h1><p class=\"lede\">{}</p><p><a href=\"/api/v1/openapi.json\">OpenAPI document (JSON)</a> · <a href=\"/account\">Your API tokens</a></p></header>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} reference · Amends</title><link rel=\"stylesheet\" href=\"/pkg/amends.css\"></head><body><main id=\"main\" class=\"page api-docs\"><p><a href=\"/\">← Amends</a></p><header class=\"page-head\"><h1>{} reference</h1><p class=\"lede\">{}</p><p><a href=\"/api/v1/openapi.json\">OpenAPI document (JSON)</a> · <a href=\"/account\">Your API tokens</a></p></header>",
         esc(title),
         esc(title),
         text(about)
     );
-    let mut tags: Vec<&str> = ops.iter().map(|o| o.0.as_str()).collect();
-    tags.dedup();
-    out.push_str("<nav class=\"panel\" aria-label=\"Operations\"><h2>Operations</h2>");
+    // The document's own tag order (nouns first, analytics last), then any others.
+    let mut tags: Vec<&str> = v
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|t| t.iter().filter_map(|t| t.get("name")?.as_str()).collect())
+        .unwrap_or_default();
+    for (t, ..) in &ops {
+        if !tags.contains(&t.as_str()) {
+            tags.push(t);
+        }
+    }
+    tags.retain(|t| ops.iter().any(|o| o.0 == *t));
+    out.push_str("<nav class=\"panel api-nav\" aria-label=\"Operations\"><h2>Operations</h2>");
     for tag in &tags {
         let _ = write!(out, "<h3>{}</h3><ul>", esc(tag));
         for (t, path, method, op) in &ops {
@@ -209,12 +219,14 @@ pub fn render(doc: &OpenApi) -> String {
                     .get("operationId")
                     .and_then(Value::as_str)
                     .unwrap_or(path);
+                let summary = op.get("summary").and_then(Value::as_str).unwrap_or("");
                 let _ = write!(
                     out,
-                    "<li><a href=\"#op-{}\"><span class=\"api-method api-{method}\">{}</span> <code>{}</code></a></li>",
+                    "<li><a href=\"#op-{}\"><span class=\"api-method api-{method}\">{}</span> <code>{}</code></a> <span class=\"muted\">{}</span></li>",
                     esc(id),
                     method.to_uppercase(),
-                    esc(path)
+                    esc(path),
+                    text(summary)
                 );
             }
         }
