@@ -31,6 +31,8 @@ pub fn pg_admin_url() -> String {
 pub struct TestDb {
     pub db: Db,
     pub engine: &'static str,
+    /// The database's URL, for running the `amends` binary against it.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -48,6 +50,7 @@ impl TestDb {
         TestDb {
             db,
             engine: "sqlite",
+            url,
             cleanup: Cleanup::File(dir),
         }
     }
@@ -64,13 +67,13 @@ impl TestDb {
             .expect("create test database");
         admin_db.close().await;
         let (base, _) = admin.rsplit_once('/').expect("URL with a database name");
-        let db = Db::connect(&format!("{base}/{name}"))
-            .await
-            .expect("open postgres");
+        let url = format!("{base}/{name}");
+        let db = Db::connect(&url).await.expect("open postgres");
         db.migrate().await.expect("migrate postgres");
         TestDb {
             db,
             engine: "postgresql",
+            url,
             cleanup: Cleanup::Postgres { admin, name },
         }
     }
