@@ -231,6 +231,38 @@ async fn cookies_keep_the_cross_site_check_and_tokens_are_rate_limited() {
             .await;
         assert_eq!(ok.status, 201, "{engine}");
 
+        // Without JavaScript the secret could not be shown: no token is made, and the page
+        // says why.
+        let plain = cookie
+            .post(format!("{base}/api/fn/tokens/create"))
+            .header("origin", &base)
+            .header("referer", format!("{base}/account"))
+            .header("accept", "text/html")
+            .form(&[("name", "no js"), ("scope", "read"), ("expires", "")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            plain.status().is_redirection(),
+            "{engine}: {}",
+            plain.status()
+        );
+        let to = plain.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.contains("/account?"), "{engine}: {to}");
+        let err = to
+            .split("__err=")
+            .nth(1)
+            .expect("the refusal travels with the redirect");
+        use base64::Engine;
+        let said = base64::engine::general_purpose::STANDARD
+            .decode(err.replace("%3D", "="))
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&said).contains("needs JavaScript"),
+            "{engine}"
+        );
+        assert!(db.list_tokens(Some(editor)).await.unwrap().is_empty());
+
         // Three requests a minute for this token: the fourth waits, and says how long.
         let tok = Caller::Token(token(&db, editor, TokenScope::Read, "busy").await);
         for _ in 0..3 {
@@ -312,6 +344,21 @@ async fn role_matrix_of_every_operation_every_role_cookie_and_both_scopes() {
                 "{m} {p} is served but has no row in the role matrix"
             );
         }
+        let mut ids: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .map(|op| {
+                op["operationId"]
+                    .as_str()
+                    .expect("every operation has an id")
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), OPERATIONS.len(), "operation ids are unique");
+        assert_eq!(doc["openapi"], "3.1.0");
         assert_eq!(
             documented.len(),
             OPERATIONS.len(),

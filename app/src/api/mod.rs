@@ -74,7 +74,7 @@ fn set_status(status: http::StatusCode) {
 
 /// True when the caller is a plain HTML form post (no JavaScript): it gets redirects, not data.
 #[cfg(feature = "ssr")]
-fn plain_form_post() -> Option<String> {
+pub(crate) fn plain_form_post() -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
     if parts.method != http::Method::POST {
         // A page being rendered (its server functions run in the page's GET request).

@@ -28,6 +28,16 @@ pub async fn create_token(
     expires: Option<String>,
 ) -> Result<NewToken, AppError> {
     let me = super::require(Role::Viewer)?;
+    if super::plain_form_post().is_some() {
+        // Without JavaScript the answer becomes a redirect, and the secret would be lost
+        // with it: make nothing rather than a token nobody can use.
+        let e = AppError::field(
+            "name",
+            "Showing a new token needs JavaScript in this browser; or run `amends token add` on the server.",
+        );
+        super::keep_typed("/api/fn/tokens/create", &e, &[]);
+        return Err(e);
+    }
     let form = crate::domain::token::TokenForm {
         name,
         scope,

@@ -94,7 +94,7 @@ pub struct Given {
 }
 
 /// Give one recovery action to each selected affected customer, all or nothing.
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
+#[utoipa::path(post, operation_id = "giveActions", path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
     params(("id" = i64, Path, description = "The incident's number")),
     request_body = Giving,
     responses((status = 201, body = Given)))]
@@ -175,7 +175,7 @@ pub async fn give(
 }
 
 /// The recovery actions given for an incident, in the order they were given.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
+#[utoipa::path(get, operation_id = "listIncidentActions", path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
     params(("id" = i64, Path, description = "The incident's number"), Paging),
     responses((status = 200, body = Listed<Action>, description = "One page of actions",
         headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page"))),
@@ -196,7 +196,7 @@ pub async fn of_incident(
 }
 
 /// The recovery actions a customer was given, across incidents.
-#[utoipa::path(get, path = "/api/v1/customers/{id}/actions", tag = "recovery actions",
+#[utoipa::path(get, operation_id = "listCustomerActions", path = "/api/v1/customers/{id}/actions", tag = "recovery actions",
     params(("id" = i64, Path, description = "The customer's id"), Paging),
     responses((status = 200, body = Listed<Action>, description = "One page of actions",
         headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page"))),

@@ -110,7 +110,7 @@ fn lines(v: Vec<PreviewLine>) -> Vec<AffectedLine> {
 }
 
 /// The incident's affected customers, by customer id.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}/affected", tag = "affected customers",
+#[utoipa::path(get, operation_id = "listAffected", path = "/api/v1/incidents/{id}/affected", tag = "affected customers",
     params(("id" = i64, Path, description = "The incident's number"), Paging),
     responses((status = 200, body = Listed<Affected>, description = "One page of affected customers",
         headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page"))),
@@ -128,7 +128,7 @@ pub async fn list(
 
 /// Mark customers affected, all in one transaction. The report sorts every entry as the
 /// page's preview does.
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/affected", tag = "affected customers",
+#[utoipa::path(post, operation_id = "addAffected", path = "/api/v1/incidents/{id}/affected", tag = "affected customers",
     params(("id" = i64, Path, description = "The incident's number")),
     request_body = AffectedList,
     responses((status = 200, body = AffectedReport)))]
@@ -190,7 +190,7 @@ pub async fn add(
 }
 
 /// Unmark a customer (their recovery actions for this incident go with the link).
-#[utoipa::path(delete, path = "/api/v1/incidents/{id}/affected/{customer_id}", tag = "affected customers",
+#[utoipa::path(delete, operation_id = "removeAffected", path = "/api/v1/incidents/{id}/affected/{customer_id}", tag = "affected customers",
     params(("id" = i64, Path, description = "The incident's number"),
         ("customer_id" = i64, Path, description = "The customer's id")),
     responses((status = 204, description = "Removed")))]

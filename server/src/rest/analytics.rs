@@ -54,7 +54,7 @@ pub fn params(raw: &HashMap<String, String>) -> AnalyticsParams {
 }
 
 /// One analytics report (see the guide for each report's members).
-#[utoipa::path(get, path = "/api/v1/analytics/{report}", tag = "analytics",
+#[utoipa::path(get, operation_id = "getAnalyticsReport", path = "/api/v1/analytics/{report}", tag = "analytics",
     params(("report" = String, Path, description = "`sentiment`, `retention`, `speed`, `repeat` or `weekly`"),
         AnalyticsQuery),
     responses((status = 200, description = "The report", content(

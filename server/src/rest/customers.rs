@@ -228,7 +228,7 @@ async fn id_of_ref(db: &Db, external_ref: &str) -> Result<i64, Problem> {
 }
 
 /// List customers, by id.
-#[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
+#[utoipa::path(get, operation_id = "listCustomers", path = "/api/v1/customers", tag = "customers",
     params(CustomerQuery, Paging),
     responses((status = 200, body = Listed<Customer>, description = "One page of customers",
         headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page")))))]
@@ -274,7 +274,7 @@ pub async fn list(
 }
 
 /// One customer.
-#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
+#[utoipa::path(get, operation_id = "getCustomer", path = "/api/v1/customers/{id}", tag = "customers",
     params(("id" = i64, Path, description = "The customer's id")),
     responses((status = 200, body = Customer, headers(("ETag" = String, description = "The version, for If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such customer")))]
@@ -287,7 +287,7 @@ pub async fn get(
 }
 
 /// One customer, by their ref in your systems.
-#[utoipa::path(get, path = "/api/v1/customers/by-ref/{ref}", tag = "customers",
+#[utoipa::path(get, operation_id = "getCustomerByRef", path = "/api/v1/customers/by-ref/{ref}", tag = "customers",
     params(("ref" = String, Path, description = "The customer's external ref")),
     responses((status = 200, body = Customer, headers(("ETag" = String, description = "The version, for If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such customer")))]
@@ -301,7 +301,7 @@ pub async fn get_by_ref(
 }
 
 /// Create a customer.
-#[utoipa::path(post, path = "/api/v1/customers", tag = "customers",
+#[utoipa::path(post, operation_id = "createCustomer", path = "/api/v1/customers", tag = "customers",
     request_body = NewCustomer,
     responses((status = 201, body = Customer, headers(("Location" = String), ("ETag" = String))),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "A customer already has this ref")))]
@@ -338,7 +338,7 @@ pub async fn create(
 
 /// Create or update the customer with this ref (the nightly sync). Fields that are absent
 /// get their defaults, as on create; `churned_at` absent leaves churn as it is.
-#[utoipa::path(put, path = "/api/v1/customers/by-ref/{ref}", tag = "customers",
+#[utoipa::path(put, operation_id = "upsertCustomerByRef", path = "/api/v1/customers/by-ref/{ref}", tag = "customers",
     params(("ref" = String, Path, description = "The customer's external ref")),
     request_body = CustomerFields,
     responses((status = 200, body = CustomerUpserted, description = "Updated, or already as sent"),
@@ -378,7 +378,7 @@ pub async fn upsert(
 }
 
 /// Change some of a customer's fields, churn included, as one change.
-#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers",
+#[utoipa::path(patch, operation_id = "patchCustomer", path = "/api/v1/customers/{id}", tag = "customers",
     params(("id" = i64, Path, description = "The customer's id"),
         ("If-Match" = String, Header, description = "The ETag of the version you changed")),
     request_body = CustomerPatch,

@@ -244,7 +244,7 @@ async fn answer(db: &Db, id: i64, status: StatusCode) -> Result<Response, Proble
 }
 
 /// List incidents, newest first unless `sort` says otherwise.
-#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
+#[utoipa::path(get, operation_id = "listIncidents", path = "/api/v1/incidents", tag = "incidents",
     params(IncidentListQuery, Paging),
     responses((status = 200, body = Listed<IncidentSummary>, description = "One page of incidents",
         headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page")))))]
@@ -270,7 +270,7 @@ pub async fn list(
 }
 
 /// One incident with its counts.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
+#[utoipa::path(get, operation_id = "getIncident", path = "/api/v1/incidents/{id}", tag = "incidents",
     params(("id" = i64, Path, description = "The incident's number")),
     responses((status = 200, body = Incident, headers(("ETag" = String, description = "The version, for If-Match"))),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such incident")))]
@@ -283,7 +283,7 @@ pub async fn get(
 }
 
 /// Open an incident.
-#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents",
+#[utoipa::path(post, operation_id = "createIncident", path = "/api/v1/incidents", tag = "incidents",
     request_body = NewIncident,
     responses((status = 201, body = Incident, headers(("Location" = String), ("ETag" = String)))))]
 pub async fn create(
@@ -319,7 +319,7 @@ pub async fn create(
 }
 
 /// Change some of an incident's details.
-#[utoipa::path(patch, path = "/api/v1/incidents/{id}", tag = "incidents",
+#[utoipa::path(patch, operation_id = "patchIncident", path = "/api/v1/incidents/{id}", tag = "incidents",
     params(("id" = i64, Path, description = "The incident's number"),
         ("If-Match" = String, Header, description = "The ETag of the version you changed")),
     request_body = IncidentPatch,
@@ -395,7 +395,7 @@ pub async fn patch(
 
 /// Move an incident to another status (open → mitigated → resolved, or reopen), with a note.
 /// `If-Match` is optional here; when sent, it must match.
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/status", tag = "incidents",
+#[utoipa::path(post, operation_id = "changeIncidentStatus", path = "/api/v1/incidents/{id}/status", tag = "incidents",
     params(("id" = i64, Path, description = "The incident's number"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the version you moved")),
     request_body = StatusMove,
@@ -435,7 +435,7 @@ pub async fn change_status(
 }
 
 /// An incident's timeline: creation, status changes, edits and notes, oldest first.
-#[utoipa::path(get, path = "/api/v1/incidents/{id}/notes", tag = "incidents",
+#[utoipa::path(get, operation_id = "listIncidentNotes", path = "/api/v1/incidents/{id}/notes", tag = "incidents",
     params(("id" = i64, Path, description = "The incident's number")),
     responses((status = 200, body = Vec<Event>),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such incident")))]
@@ -449,7 +449,7 @@ pub async fn timeline(
 }
 
 /// Add a note to an incident's timeline.
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/notes", tag = "incidents",
+#[utoipa::path(post, operation_id = "addIncidentNote", path = "/api/v1/incidents/{id}/notes", tag = "incidents",
     params(("id" = i64, Path, description = "The incident's number")),
     request_body = NewNote,
     responses((status = 201, body = Vec<Event>, description = "The timeline with the note")))]

@@ -129,7 +129,7 @@ pub struct ReplyListQuery {
 }
 
 /// List replies, newest first.
-#[utoipa::path(get, path = "/api/v1/replies", tag = "replies",
+#[utoipa::path(get, operation_id = "listReplies", path = "/api/v1/replies", tag = "replies",
     params(ReplyListQuery, Paging),
     responses((status = 200, body = Listed<Reply>, description = "One page of replies",
         headers(("Link" = String, description = "`<…>; rel=\"next\"` while there is a next page")))))]
@@ -166,7 +166,7 @@ pub async fn list(
 }
 
 /// One reply.
-#[utoipa::path(get, path = "/api/v1/replies/{id}", tag = "replies",
+#[utoipa::path(get, operation_id = "getReply", path = "/api/v1/replies/{id}", tag = "replies",
     params(("id" = i64, Path, description = "The reply's id")),
     responses((status = 200, body = Reply),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such reply")))]
@@ -183,7 +183,7 @@ pub async fn get(
 }
 
 /// Log a reply; it is scored with VADER as it is saved and the score is in the answer.
-#[utoipa::path(post, path = "/api/v1/replies", tag = "replies",
+#[utoipa::path(post, operation_id = "createReply", path = "/api/v1/replies", tag = "replies",
     request_body = NewReply,
     responses((status = 201, body = Reply, headers(("Location" = String)))))]
 pub async fn create(
@@ -263,7 +263,7 @@ fn rename(mut p: Problem) -> Problem {
 }
 
 /// Correct a reply's score; both scores are kept and the person's counts.
-#[utoipa::path(put, path = "/api/v1/replies/{id}/sentiment", tag = "replies",
+#[utoipa::path(put, operation_id = "setReplySentiment", path = "/api/v1/replies/{id}/sentiment", tag = "replies",
     params(("id" = i64, Path, description = "The reply's id")),
     request_body = SentimentCorrection,
     responses((status = 200, body = Reply),
@@ -290,7 +290,7 @@ pub async fn set_sentiment(
 }
 
 /// Remove a correction: the automatic score counts again.
-#[utoipa::path(delete, path = "/api/v1/replies/{id}/sentiment", tag = "replies",
+#[utoipa::path(delete, operation_id = "clearReplySentiment", path = "/api/v1/replies/{id}/sentiment", tag = "replies",
     params(("id" = i64, Path, description = "The reply's id")),
     responses((status = 200, body = Reply),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such reply")))]
