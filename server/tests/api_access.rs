@@ -17,25 +17,6 @@ async fn user(db: &server::store::Db, email: &str, role: Role) -> i64 {
     db.user_id_by_email(email).await.unwrap().unwrap()
 }
 
-async fn spawn_limited(db: server::store::Db, per_minute: u32) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = server::http::router_with(
-        db,
-        server::http::leptos_options(addr),
-        server::auth::bearer::TokenLimits::per_minute(per_minute),
-    );
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    format!("http://{addr}")
-}
-
 fn customer(r: &str) -> serde_json::Value {
     json!({ "external_ref": r, "name": "Grace", "email": "grace@navy.example", "signed_up_at": "2025-03-01" })
 }
@@ -208,7 +189,8 @@ async fn tokens_act_as_their_owner_capped_by_scope_and_die_with_revocation_expir
 async fn cookies_keep_the_cross_site_check_and_tokens_are_rate_limited() {
     for t in [TestDb::sqlite().await, TestDb::postgres().await] {
         let (db, engine) = (t.db.clone(), t.engine);
-        let base = spawn_limited(db.clone(), 3).await;
+        let base =
+            common::spawn_with(db.clone(), server::auth::bearer::TokenLimits::per_minute(3)).await;
         let api = Api::new(&base);
         let editor = user(&db, "eddie@team.example", Role::Editor).await;
         let cookie = sign_in(&base, "eddie@team.example").await;
@@ -323,15 +305,7 @@ async fn role_matrix_of_every_operation_every_role_cookie_and_both_scopes() {
         let (db, engine) = (t.db.clone(), t.engine);
         let base = common::spawn(db.clone()).await;
         let api = Api::new(&base);
-        let doc: serde_json::Value = api
-            .client()
-            .get(format!("{base}/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = api.document().await;
         let mut documented = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for method in item.as_object().unwrap().keys() {

@@ -145,13 +145,7 @@ fn TokenLine(t: TokenRow, revoke: ServerAction<RevokeToken>, show_owner: bool) -
         TokenScope::Read => "read",
         TokenScope::Write => "write",
     };
-    let status = if t.revoked_at.is_some() {
-        "revoked"
-    } else if t.expired {
-        "expired"
-    } else {
-        "live"
-    };
+    let status = t.status();
     let name = format!("{} (…{})", t.name, t.hint);
     let label = format!("Revoke {}", t.name);
     view! {

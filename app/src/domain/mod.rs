@@ -31,6 +31,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The page `req` asked for, holding `items` of `total` matching rows.
+    pub fn of(items: Vec<T>, req: PageRequest, total: i64) -> Self {
+        Page {
+            items,
+            page: req.page,
+            per_page: req.per_page,
+            total: u64::try_from(total).unwrap_or(0),
+        }
+    }
+
     /// Number of pages (at least one, so an empty list still has "page 1 of 1").
     pub fn page_count(&self) -> u32 {
         let per = u64::from(self.per_page.max(1));

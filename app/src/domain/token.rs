@@ -30,6 +30,17 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
+    /// `live`, `expired` or `revoked`, as the lists say it.
+    pub fn status(&self) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.expired {
+            "expired"
+        } else {
+            "live"
+        }
+    }
+
     /// Usable at `now`: not revoked and not expired.
     pub fn live(&self, now: i64) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)

@@ -99,13 +99,6 @@ pub async fn run(db: Db, args: TokenArgs) -> anyhow::Result<()> {
                 println!("No tokens.");
             }
             for t in list {
-                let status = if t.revoked_at.is_some() {
-                    "revoked"
-                } else if t.expired {
-                    "expired"
-                } else {
-                    "live"
-                };
                 println!(
                     "{}\t{}\t{}\t…{}\t{}\t{}\tlast used {}",
                     t.id,
@@ -113,7 +106,7 @@ pub async fn run(db: Db, args: TokenArgs) -> anyhow::Result<()> {
                     t.name,
                     t.hint,
                     t.scope.code(),
-                    status,
+                    t.status(),
                     t.last_used_at
                         .map(app::format::date_time)
                         .unwrap_or_else(|| "never".into())

@@ -187,12 +187,7 @@ pub async fn of_incident(
     Path(id): Path<i64>,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Problem> {
-    let page = paging.request()?;
-    if !db.exists(Record::Incident, id).await? {
-        return Err(Problem::not_found("incident"));
-    }
-    let page = db.actions_page(Some(id), None, page).await?;
-    Ok(respond(&uri, page, Action::from))
+    listed(&db, &uri, &paging, Record::Incident, id).await
 }
 
 /// The recovery actions a customer was given, across incidents.
@@ -208,10 +203,25 @@ pub async fn of_customer(
     Path(id): Path<i64>,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Problem> {
+    listed(&db, &uri, &paging, Record::Customer, id).await
+}
+
+/// One page of the actions of an incident or a customer (404 when there is no such one).
+async fn listed(
+    db: &Db,
+    uri: &Uri,
+    paging: &Paging,
+    of: Record,
+    id: i64,
+) -> Result<Response, Problem> {
     let page = paging.request()?;
-    if !db.exists(Record::Customer, id).await? {
-        return Err(Problem::not_found("customer"));
+    if !db.exists(of, id).await? {
+        return Err(Problem::not_found(of.noun()));
     }
-    let page = db.actions_page(None, Some(id), page).await?;
-    Ok(respond(&uri, page, Action::from))
+    let (incident, customer) = match of {
+        Record::Incident => (Some(id), None),
+        Record::Customer => (None, Some(id)),
+    };
+    let page = db.actions_page(incident, customer, page).await?;
+    Ok(respond(uri, page, Action::from))
 }

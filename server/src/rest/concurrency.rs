@@ -62,6 +62,14 @@ pub fn stale() -> Problem {
     )
 }
 
+/// A versioned write's outcome: losing the race for the version is a 412, like a stale ETag.
+pub fn claimed(result: Result<(), app::error::StoreError>) -> Result<(), Problem> {
+    match result {
+        Err(app::error::StoreError::Conflict(_)) => Err(stale()),
+        other => other.map_err(Problem::from),
+    }
+}
+
 /// The version to claim: the caller's, checked against the current one.
 pub fn version_to_claim(pre: Precondition, current: i64) -> Result<i64, Problem> {
     match pre {

@@ -3,7 +3,7 @@
 
 use super::body::Body;
 use super::caller::{Reader, Writer};
-use super::concurrency::{if_match, stale, version_to_claim, with_etag};
+use super::concurrency::{claimed, if_match, version_to_claim, with_etag};
 use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
@@ -13,7 +13,6 @@ use crate::store::Db;
 use app::domain::customer::{CustomerDraft, CustomerForm};
 use app::domain::when::now_ms;
 use app::domain::{CustomerRow, Role};
-use app::error::StoreError;
 use app::store::Store;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -268,6 +267,7 @@ pub async fn list(
         },
         // Who sees addresses masked cannot find customers by them either.
         search_email: me.role.allows(Role::Editor),
+        by_name: false,
     };
     let page = db.customers_page(&filter, paging.request()?).await?;
     Ok(respond(&uri, page, |c| Customer::of(c, None, me.role)))
@@ -453,15 +453,15 @@ pub async fn patch(
     if fields.is_none() && churn.is_none() {
         return load(&db, id, me.role).await;
     }
-    match db
+    let written = db
         .patch_customer(id, version, fields.as_ref(), churn, me.id, now_ms())
-        .await
-    {
-        Ok(()) => load(&db, id, me.role).await,
-        Err(StoreError::Conflict(_)) => Err(stale()),
-        Err(StoreError::Field { field, message }) if field == "at" => {
-            Err(Problem::invalid("churned_at", message))
+        .await;
+    claimed(written).map_err(|mut p| {
+        // The churn rule's field is `at` on the page.
+        if p.field.as_deref() == Some("at") {
+            p.field = Some("churned_at".into());
         }
-        Err(e) => Err(e.into()),
-    }
+        p
+    })?;
+    load(&db, id, me.role).await
 }

@@ -3,7 +3,7 @@
 
 use super::body::Body;
 use super::caller::{Reader, Writer};
-use super::concurrency::{if_match, stale, version_to_claim, with_etag};
+use super::concurrency::{claimed, if_match, stale, version_to_claim, with_etag};
 use super::extract::{Path, Query};
 use super::paging::{respond, Listed, Paging};
 use super::problem::Problem;
@@ -386,11 +386,8 @@ pub async fn patch(
         // Nothing changes: nothing is written and the version stays.
         return answer(&db, id, StatusCode::OK).await;
     }
-    match db.update_incident(id, version, &draft, me.id).await {
-        Ok(()) => answer(&db, id, StatusCode::OK).await,
-        Err(StoreError::Conflict(_)) => Err(stale()),
-        Err(e) => Err(e.into()),
-    }
+    claimed(db.update_incident(id, version, &draft, me.id).await)?;
+    answer(&db, id, StatusCode::OK).await
 }
 
 /// Move an incident to another status (open → mitigated → resolved, or reopen), with a note.

@@ -1,10 +1,10 @@
 //! Paged lists of an incident's cases for the REST API: its affected customers, and
 //! recovery actions by incident and/or customer.
 
-use super::incidents::{action_row, ACTION_SELECT};
-use super::rows::{code, get, limit_offset};
+use super::incidents::{action_row, affected_row, ACTION_SELECT};
+use super::rows::limit_offset;
 use super::{map_err, Db};
-use app::domain::{ActionRow, AffectedRow, AffectedSource, Page, PageRequest};
+use app::domain::{ActionRow, AffectedRow, Page, PageRequest};
 use app::error::StoreError;
 
 impl Db {
@@ -14,12 +14,7 @@ impl Db {
         incident: i64,
         page: PageRequest,
     ) -> Result<Page<AffectedRow>, StoreError> {
-        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE id = $1")
-            .bind(incident)
-            .fetch_one(self.pool())
-            .await
-            .map_err(map_err)?;
-        if exists == 0 {
+        if !self.exists(Record::Incident, incident).await? {
             return Err(StoreError::NotFound);
         }
         let total: i64 =
@@ -41,24 +36,9 @@ impl Db {
         .await
         .map_err(map_err)?
         .iter()
-        .map(|a| {
-            Ok(AffectedRow {
-                customer_id: get(a, "id")?,
-                external_ref: get(a, "external_ref")?,
-                name: get(a, "name")?,
-                plan: get(a, "plan")?,
-                source: code(a, "source", AffectedSource::parse)?,
-                added_at: get(a, "added_at")?,
-                churned_at: get(a, "churned_at")?,
-            })
-        })
+        .map(affected_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total: total as u64,
-        })
+        Ok(Page::of(items, page, total))
     }
 
     /// Recovery actions of one incident and/or one customer, in the order they were given.
@@ -91,12 +71,7 @@ impl Db {
         .iter()
         .map(action_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Page {
-            items,
-            page: page.page,
-            per_page: page.per_page,
-            total: total as u64,
-        })
+        Ok(Page::of(items, page, total))
     }
 
     /// Whether a row with this id exists (for a 404 on an empty sub-list).
@@ -119,4 +94,14 @@ impl Db {
 pub enum Record {
     Incident,
     Customer,
+}
+
+impl Record {
+    /// What a person calls one.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Record::Incident => "incident",
+            Record::Customer => "customer",
+        }
+    }
 }

@@ -70,7 +70,7 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<CustomerDetail>, StoreErr
     }))
 }
 
-pub(super) fn snapshot(d: &CustomerDraft) -> serde_json::Value {
+fn snapshot(d: &CustomerDraft) -> serde_json::Value {
     json!({
         "external_ref": d.external_ref, "name": d.name, "email": d.email, "plan": d.plan,
         "monthly_revenue_minor": d.monthly_revenue.minor, "currency": d.monthly_revenue.currency,
@@ -78,7 +78,7 @@ pub(super) fn snapshot(d: &CustomerDraft) -> serde_json::Value {
     })
 }
 
-pub(super) fn taken(e: StoreError) -> StoreError {
+fn taken(e: StoreError) -> StoreError {
     match e {
         StoreError::Conflict(_) => {
             StoreError::field("external_ref", "Another customer already has this ref.")
@@ -89,6 +89,18 @@ pub(super) fn taken(e: StoreError) -> StoreError {
 
 pub async fn create(db: &Db, d: &CustomerDraft, actor: i64, now: i64) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
+    let id = insert(&mut tx, d, actor, now).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(id)
+}
+
+/// Insert a customer and audit it, inside the caller's transaction.
+pub(super) async fn insert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    d: &CustomerDraft,
+    actor: i64,
+    now: i64,
+) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (external_ref, name, email, plan, monthly_revenue_minor, currency, signed_up_at,
                                 created_at, updated_at)
@@ -102,11 +114,11 @@ pub async fn create(db: &Db, d: &CustomerDraft, actor: i64, now: i64) -> Result<
     .bind(&d.monthly_revenue.currency)
     .bind(d.signed_up_at)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(|e| taken(map_err(e)))?;
     audit(
-        &mut tx,
+        tx,
         now,
         Some(actor),
         "create",
@@ -117,7 +129,6 @@ pub async fn create(db: &Db, d: &CustomerDraft, actor: i64, now: i64) -> Result<
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)?;
     Ok(id)
 }
 

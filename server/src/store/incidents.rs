@@ -197,17 +197,7 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<IncidentDetail>, StoreErr
     .await
     .map_err(map_err)?
     .iter()
-    .map(|a| {
-        Ok(AffectedRow {
-            customer_id: get(a, "id")?,
-            external_ref: get(a, "external_ref")?,
-            name: get(a, "name")?,
-            plan: get(a, "plan")?,
-            source: code(a, "source", AffectedSource::parse)?,
-            added_at: get(a, "added_at")?,
-            churned_at: get(a, "churned_at")?,
-        })
-    })
+    .map(affected_row)
     .collect::<Result<Vec<_>, StoreError>>()?;
 
     let actions = sqlx::query(&format!(
@@ -269,6 +259,20 @@ pub async fn actions_of_customer(
     .iter()
     .map(action_row)
     .collect()
+}
+
+/// An affected customer, from `c.id, c.external_ref, c.name, c.plan, c.churned_at,
+/// a.source, a.added_at`.
+pub(super) fn affected_row(a: &sqlx::any::AnyRow) -> Result<AffectedRow, StoreError> {
+    Ok(AffectedRow {
+        customer_id: get(a, "id")?,
+        external_ref: get(a, "external_ref")?,
+        name: get(a, "name")?,
+        plan: get(a, "plan")?,
+        source: code(a, "source", AffectedSource::parse)?,
+        added_at: get(a, "added_at")?,
+        churned_at: get(a, "churned_at")?,
+    })
 }
 
 /// The columns `action_row` reads.

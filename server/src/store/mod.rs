@@ -9,7 +9,7 @@ pub mod case_lists;
 mod connect;
 mod customer_changes;
 pub mod customer_sync;
-mod customers;
+pub mod customers;
 mod error;
 pub mod idempotency;
 mod incident_changes;
@@ -246,7 +246,13 @@ impl app::store::Store for Db {
         search: Option<String>,
         page: PageRequest,
     ) -> Result<Page<CustomerRow>, StoreError> {
-        customers::list(self, search, page).await
+        let filter = customers::CustomerFilter {
+            search,
+            search_email: true,
+            by_name: true,
+            ..Default::default()
+        };
+        customers::list(self, &filter, page).await
     }
 
     async fn customer(&self, id: i64) -> Result<Option<CustomerDetail>, StoreError> {

@@ -138,18 +138,22 @@ impl Api {
         self.send(caller, Method::POST, path, Some(body), &[]).await
     }
 
-    /// Check every answer so far against the served OpenAPI document; panics with all the
-    /// answers that do not conform.
-    pub async fn check_contract(&self) {
-        let doc: Value = self
-            .plain
+    /// The served OpenAPI document.
+    pub async fn document(&self) -> Value {
+        self.plain
             .get(format!("{}/api/v1/openapi.json", self.base))
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Check every answer so far against the served OpenAPI document; panics with all the
+    /// answers that do not conform.
+    pub async fn check_contract(&self) {
+        let doc = self.document().await;
         let seen = self.seen.lock().unwrap().clone();
         assert!(!seen.is_empty(), "no answers to check");
         let failures: Vec<String> = seen

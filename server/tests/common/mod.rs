@@ -113,9 +113,14 @@ pub const UNTIL: i64 = 1_795_392_000_000;
 
 /// Serve the real router on a random local port; returns its base URL.
 pub async fn spawn(db: Db) -> String {
+    spawn_with(db, server::auth::bearer::TokenLimits::from_env()).await
+}
+
+/// `spawn` with the API's per-token rate limit given.
+pub async fn spawn_with(db: Db, limits: server::auth::bearer::TokenLimits) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: std::net::SocketAddr = listener.local_addr().unwrap();
-    let app = server::http::router(db, server::http::leptos_options(addr));
+    let app = server::http::router_with(db, server::http::leptos_options(addr), limits);
     tokio::spawn(async move {
         axum::serve(
             listener,
