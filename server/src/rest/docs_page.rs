@@ -81,7 +81,7 @@ fn properties(out: &mut String, schema: &Value) {
         let about = p.get("description").and_then(Value::as_str).unwrap_or("");
         let _ = write!(
             out,
-            "<tr><th scope=\"row\"><code>{}</code>{req}</th><td>{}</td><td>{}</td></tr>",
+            "<tr><th scope=\"row\"><code>{}</code>{req}</th><td data-label=\"Type\">{}</td><td data-label=\"About\">{}</td></tr>",
             esc(name),
             type_of(p),
             text(about)
@@ -126,7 +126,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
             let about = p.get("description").and_then(Value::as_str).unwrap_or("");
             let _ = write!(
                 out,
-                "<tr><th scope=\"row\"><code>{}</code>{req}</th><td>{}</td><td>{schema}</td><td>{}</td></tr>",
+                "<tr><th scope=\"row\"><code>{}</code>{req}</th><td data-label=\"In\">{}</td><td data-label=\"Type\">{schema}</td><td data-label=\"About\">{}</td></tr>",
                 esc(name),
                 esc(within),
                 text(about)
@@ -152,11 +152,15 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
                 .and_then(|c| c.get("schema"))
                 .map(type_of)
                 .unwrap_or_default();
+            let about = if about.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", text(about))
+            };
             let _ = write!(
                 out,
-                "<li><strong>{}</strong> {schema} — {}</li>",
-                esc(status),
-                text(about)
+                "<li><strong>{}</strong> {schema}{about}</li>",
+                esc(status)
             );
         }
         out.push_str("</ul>");

@@ -197,6 +197,20 @@ fn complete(method: HttpMethod, op: &mut Operation) {
                 .build(),
         );
     }
+    // Answers described only by their body get their status's name.
+    for (status, response) in op.responses.responses.iter_mut() {
+        if let utoipa::openapi::RefOr::T(r) = response {
+            if r.description.is_empty() {
+                r.description = status
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Done")
+                    .to_string();
+            }
+        }
+    }
     for (status, description) in errors {
         let key = status.to_string();
         if op.responses.responses.contains_key(&key) {
