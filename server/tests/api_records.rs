@@ -507,7 +507,16 @@ async fn replies_are_scored_on_save_corrected_listed_and_retried_safely() {
             3,
             "{e}"
         );
-        problem(&f.get("/api/v1/replies?sentiment=happy").await, 422, None);
+        problem(
+            &f.get("/api/v1/replies?sentiment=happy").await,
+            422,
+            Some("sentiment"),
+        );
+        problem(
+            &f.get("/api/v1/replies?incident=x").await,
+            422,
+            Some("incident"),
+        );
 
         // Idempotent retries: the same key and body replays, another body is refused.
         let retry = json!({"customer_ref": "CRM-1", "channel": "chat", "body": "Still broken."});
@@ -862,7 +871,22 @@ async fn incidents_statuses_notes_affected_and_actions() {
             .get("/api/v1/incidents?status=resolved&severity=sev2")
             .await;
         assert_eq!(listed.json["items"][0]["affected"], 3, "{e}");
-        problem(&f.get("/api/v1/incidents?severity=sev9").await, 422, None);
+        problem(
+            &f.get("/api/v1/incidents?severity=sev9").await,
+            422,
+            Some("severity"),
+        );
+        problem(
+            &f.get("/api/v1/incidents?from=2026-13-01").await,
+            422,
+            Some("from"),
+        );
+        problem(
+            &f.get("/api/v1/incidents?from=2026-11-02&to=2026-11-01")
+                .await,
+            422,
+            Some("to"),
+        );
 
         // Removing a customer takes their actions for this incident with the link.
         let gone = f

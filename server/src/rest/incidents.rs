@@ -255,7 +255,7 @@ pub async fn list(
     Query(q): Query<IncidentListQuery>,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Problem> {
-    let filter = IncidentQuery {
+    let query = IncidentQuery {
         status: q.status,
         severity: q.severity,
         kind: q.kind,
@@ -263,8 +263,54 @@ pub async fn list(
         to: q.to,
         q: q.q,
         sort: q.sort,
-    }
-    .parse()?;
+    };
+    let filter = query.parse().map_err(|e| {
+        // The page's parser says what is wrong; find which parameter by asking it about
+        // each one alone (a `to` before `from` fails only with both: it is `to`).
+        let alone = |q: IncidentQuery| q.parse().is_err();
+        let d = IncidentQuery::default;
+        let field = [
+            (
+                "status",
+                alone(IncidentQuery {
+                    status: query.status.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "severity",
+                alone(IncidentQuery {
+                    severity: query.severity.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "kind",
+                alone(IncidentQuery {
+                    kind: query.kind.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "from",
+                alone(IncidentQuery {
+                    from: query.from.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "q",
+                alone(IncidentQuery {
+                    q: query.q.clone(),
+                    ..d()
+                }),
+            ),
+        ]
+        .into_iter()
+        .find(|(_, bad)| *bad)
+        .map_or("to", |(f, _)| f);
+        super::problem::named(e.into(), field)
+    })?;
     let page = db.list_incidents(&filter, paging.request()?).await?;
     Ok(respond(&uri, page, IncidentSummary::from))
 }

@@ -96,6 +96,14 @@ impl IntoResponse for Problem {
     }
 }
 
+/// `p`, naming `field` when it names none yet.
+pub fn named(mut p: Problem, field: &str) -> Problem {
+    if p.field.is_none() {
+        p.field = Some(field.to_string());
+    }
+    p
+}
+
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
         match e {

@@ -152,14 +152,52 @@ pub async fn list(
                 .map_err(|_| Problem::invalid("customer", "customer must be a customer's id."))?,
         ),
     };
-    let mut filter = ReplyQuery {
+    let query = ReplyQuery {
         sentiment: q.sentiment,
         incident: q.incident,
         action: q.action,
         from: q.from,
         to: q.to,
-    }
-    .parse()?;
+    };
+    let mut filter = query.parse().map_err(|e| {
+        // The page's parser says what is wrong; find which parameter by asking about each.
+        let alone = |q: ReplyQuery| q.parse().is_err();
+        let d = ReplyQuery::default;
+        let field = [
+            (
+                "sentiment",
+                alone(ReplyQuery {
+                    sentiment: query.sentiment.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "incident",
+                alone(ReplyQuery {
+                    incident: query.incident.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "action",
+                alone(ReplyQuery {
+                    action: query.action.clone(),
+                    ..d()
+                }),
+            ),
+            (
+                "from",
+                alone(ReplyQuery {
+                    from: query.from.clone(),
+                    ..d()
+                }),
+            ),
+        ]
+        .into_iter()
+        .find(|(_, bad)| *bad)
+        .map_or("to", |(f, _)| f);
+        super::problem::named(e.into(), field)
+    })?;
     filter.customer_id = customer;
     let page = db.list_replies(&filter, paging.request()?).await?;
     Ok(respond(&uri, page, Reply::from))
