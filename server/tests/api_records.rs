@@ -290,6 +290,19 @@ async fn customers_create_patch_upsert_filter_and_page() {
             "{e}"
         );
         problem(&f.get("/api/v1/customers/by-ref/NOPE").await, 404, None);
+        let early = json!({"signed_up_at": "2025-05-01", "churned_at": "2025-04-01"});
+        problem(
+            &f.send(
+                Method::PUT,
+                "/api/v1/customers/by-ref/CRM-10",
+                Some(early),
+                &[],
+            )
+            .await,
+            422,
+            Some("churned_at"),
+        );
+        problem(&f.get("/api/v1/customers/by-ref/CRM-10").await, 404, None);
 
         // Filters and paging: 3 more on plan Pro, pages of 2 with a Link to the next.
         for n in 0..3 {

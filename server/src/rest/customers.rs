@@ -327,7 +327,10 @@ pub async fn create(
             "A customer already has this ref: change them with PUT /api/v1/customers/by-ref/{ref}.",
         ));
     }
-    let (id, _) = db.upsert_customer(&d, Some(churn), me.id, now_ms()).await?;
+    let (id, _) = db
+        .upsert_customer(&d, Some(churn), me.id, now_ms())
+        .await
+        .map_err(|e| churn_field(e.into()))?;
     let mut res = load(&db, id, me.role).await?;
     *res.status_mut() = StatusCode::CREATED;
     if let Ok(v) = format!("/api/v1/customers/{id}").parse() {
@@ -354,7 +357,10 @@ pub async fn upsert(
         None => None,
         Some(v) => Some(churn_of(v)?),
     };
-    let (id, outcome) = db.upsert_customer(&d, churn, me.id, now_ms()).await?;
+    let (id, outcome) = db
+        .upsert_customer(&d, churn, me.id, now_ms())
+        .await
+        .map_err(|e| churn_field(e.into()))?;
     let detail = db
         .customer(id)
         .await?
@@ -456,12 +462,14 @@ pub async fn patch(
     let written = db
         .patch_customer(id, version, fields.as_ref(), churn, me.id, now_ms())
         .await;
-    claimed(written).map_err(|mut p| {
-        // The churn rule's field is `at` on the page.
-        if p.field.as_deref() == Some("at") {
-            p.field = Some("churned_at".into());
-        }
-        p
-    })?;
+    claimed(written).map_err(churn_field)?;
     load(&db, id, me.role).await
+}
+
+/// The churn rule's field is `at` on the page; here it is `churned_at`.
+fn churn_field(mut p: Problem) -> Problem {
+    if p.field.as_deref() == Some("at") {
+        p.field = Some("churned_at".into());
+    }
+    p
 }
