@@ -83,6 +83,22 @@ ensure_schemathesis() {
   fi
 }
 
+# The senders' own signing code, so the webhook tests check Amends' verification against
+# Standard Webhooks' reference library and Stripe's, not against itself
+# (server/tests/webhooks/sign.py).
+STANDARDWEBHOOKS_VERSION="1.1.0"
+STRIPE_PY_VERSION="16.1.0"
+ensure_webhook_signers() {
+  if python3 -c 'import sys; from importlib.metadata import version as v; sys.exit((v("standardwebhooks"), v("stripe")) != (sys.argv[1], sys.argv[2]))' \
+      "$STANDARDWEBHOOKS_VERSION" "$STRIPE_PY_VERSION" 2>/dev/null; then
+    say "standardwebhooks ${STANDARDWEBHOOKS_VERSION} and stripe ${STRIPE_PY_VERSION} (webhook signers): present"
+  else
+    say "installing standardwebhooks ${STANDARDWEBHOOKS_VERSION} and stripe ${STRIPE_PY_VERSION} (webhook signers)"
+    python3 -m pip install --quiet --disable-pip-version-check \
+      "standardwebhooks==${STANDARDWEBHOOKS_VERSION}" "stripe==${STRIPE_PY_VERSION}"
+  fi
+}
+
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     say "PostgreSQL on 127.0.0.1:5432: running"

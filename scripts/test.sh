@@ -11,6 +11,7 @@ ensure_npm_packages
 ensure_chromium
 ensure_aiosmtpd
 ensure_schemathesis
+ensure_webhook_signers
 ensure_postgres
 
 # A fresh checkout in CI gains nothing from incremental compilation, which would only add

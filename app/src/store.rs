@@ -184,6 +184,45 @@ pub trait Store: Send + Sync + 'static {
     /// Revoke a token; with `owner`, only when it is theirs (`NotFound` otherwise).
     async fn revoke_token(&self, id: i64, owner: Option<i64>, actor: i64)
         -> Result<(), StoreError>;
+    /// Webhook sources, oldest first, with their delivery counts.
+    async fn webhook_sources(
+        &self,
+    ) -> Result<Vec<crate::domain::integration::SourceRow>, StoreError>;
+    /// Add a source that acts as `actor`. Returns it and, for a Standard Webhooks source,
+    /// the secret Amends made (shown once).
+    async fn create_webhook_source(
+        &self,
+        draft: &crate::domain::integration::SourceDraft,
+        actor: i64,
+    ) -> Result<(crate::domain::integration::SourceRow, Option<String>), StoreError>;
+    /// Replace a source's secret (`pasted`, or a new one Amends makes and returns); the old
+    /// one keeps working for `ROTATION_GRACE_MS`.
+    async fn rotate_webhook_secret(
+        &self,
+        id: i64,
+        pasted: Option<String>,
+        actor: i64,
+    ) -> Result<Option<String>, StoreError>;
+    /// Pause (refuse its deliveries) or resume a source.
+    async fn set_webhook_source_active(
+        &self,
+        id: i64,
+        active: bool,
+        actor: i64,
+    ) -> Result<(), StoreError>;
+    /// The inbox, newest first: one source's or all, optionally only one status.
+    async fn webhook_deliveries(
+        &self,
+        source: Option<i64>,
+        status: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<crate::domain::integration::DeliveryRow>, StoreError>;
+    /// Process a held or failed delivery again (after the cause was fixed).
+    async fn retry_delivery(
+        &self,
+        id: i64,
+        actor: i64,
+    ) -> Result<crate::domain::integration::DeliveryRow, StoreError>;
     /// The stored password hash of an active user.
     async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError>;
     /// Replace a user's password; ends their other sessions (all but `keep_session`).

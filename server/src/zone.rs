@@ -82,6 +82,46 @@ impl Zone {
             .unwrap_or(0)
     }
 
+    /// An instant written by a person or another system: RFC 3339 (`2026-11-20T14:05:00Z`,
+    /// any offset), or a local `YYYY-MM-DD HH:MM[:SS]` (a `T` instead of the space works too)
+    /// read in this zone, or — with `date_alone` — a local `YYYY-MM-DD`, the start of that
+    /// day. A local time a daylight-saving change skips or repeats takes the earlier reading.
+    pub fn parse_instant(&self, s: &str, date_alone: bool) -> Result<i64, String> {
+        let s = s.trim();
+        if let Ok(t) = s.parse::<jiff::Timestamp>() {
+            return Ok(t.as_millisecond());
+        }
+        let local = s.replacen(' ', "T", 1);
+        if let Ok(dt) = local.parse::<jiff::civil::DateTime>() {
+            if local.len() >= 16 {
+                return dt
+                    .to_zoned_datetime(self.tz.clone())
+                    .map(|z| z.timestamp().as_millisecond())
+                    .map_err(|_| format!("“{s}” is not a time that exists in {}.", self.name));
+            }
+        }
+        if date_alone {
+            if let Ok(d) = s.parse::<jiff::civil::Date>() {
+                return d
+                    .to_zoned_datetime(self.tz.clone())
+                    .and_then(|z| z.start_of_day())
+                    .map(|z| z.timestamp().as_millisecond())
+                    .map_err(|_| format!("“{s}” is not a day Amends can place."));
+            }
+        }
+        Err(if date_alone {
+            format!(
+                "“{s}” is not a date or time: use 2026-11-20, 2026-11-20 14:05 ({}) or RFC 3339 like 2026-11-20T14:05:00Z.",
+                self.name
+            )
+        } else {
+            format!(
+                "“{s}” is not a time: use 2026-11-20 14:05 ({}) or RFC 3339 like 2026-11-20T14:05:00Z.",
+                self.name
+            )
+        })
+    }
+
     /// The local calendar date holding the instant `ms`.
     pub fn date_of(&self, ms: i64) -> time::Date {
         let d = self.zoned(ms).date();

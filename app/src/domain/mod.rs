@@ -9,6 +9,7 @@ pub mod customer;
 pub mod dashboard;
 mod enums;
 pub mod incident;
+pub mod integration;
 mod money;
 pub mod reply;
 pub mod report;

@@ -120,6 +120,8 @@ fn is_public(path: &str) -> bool {
             | "/api/v1/openapi.json"
             | "/api/docs"
     ) || path.starts_with("/pkg/")
+        // Webhook deliveries prove themselves with their signature, not a session.
+        || path.starts_with("/hooks/")
 }
 
 /// Find the session's user and put it in the request; send strangers to sign in.

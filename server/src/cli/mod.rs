@@ -8,6 +8,7 @@ pub mod analytics_cmd;
 mod bench_cmd;
 mod demo_cmd;
 mod export_cmd;
+mod import_cmd;
 mod report_cmd;
 mod sentiment_cmd;
 mod serve;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Write the raw inputs of every figure (cases, customers, replies) as CSV.
     #[command(long_about = export_cmd::LONG_ABOUT)]
     Export(export_cmd::ExportArgs),
+    /// Import customers, replies, recovery actions or affected customers from a CSV file.
+    #[command(long_about = import_cmd::LONG_ABOUT)]
+    Import(import_cmd::ImportArgs),
     /// Render the weekly report (HTML, CSV, Markdown or JSON), or send it by e-mail.
     #[command(long_about = report_cmd::LONG_ABOUT)]
     Report(report_cmd::ReportArgs),
@@ -88,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => token_cmd::run(db, args).await,
         Command::Analytics(args) => analytics_cmd::run(db, args).await,
         Command::Export(args) => export_cmd::run(db, args).await,
+        Command::Import(args) => import_cmd::run(db, args).await,
         Command::Bench(args) => bench_cmd::run(db, args).await,
         Command::Report(args) => report_cmd::run(db, args).await,
         Command::Sentiment(_) => unreachable!("handled before the database is opened"),

@@ -5,6 +5,7 @@ pub mod account;
 mod chart_files;
 pub(crate) mod exports;
 mod health;
+mod hooks;
 mod report_files;
 mod request_id;
 pub mod security;
@@ -75,6 +76,7 @@ pub fn router_with(
         token_limits,
     };
     let (rest, _) = crate::rest::router(db.clone());
+    let hooks_db = db.clone();
     let store: SharedStore = Arc::new(db);
     let state = AppState {
         leptos_options: options.clone(),
@@ -98,6 +100,14 @@ pub fn router_with(
             axum::routing::post(account::logout).with_state(auth.clone()),
         )
         .route("/incidents/{id}/apology.csv", get(exports::mail_merge))
+        .route(
+            "/hooks/{slug}",
+            axum::routing::post(hooks::deliver)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::webhooks::inbox::MAX_BODY,
+                ))
+                .with_state(hooks_db),
+        )
         .route(
             "/api/v1/{*rest}",
             axum::routing::any(crate::rest::no_such_route),

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod docs_page;
 pub mod extract;
 pub mod idempotency;
+pub mod imports;
 pub mod incidents;
 pub mod paging;
 pub mod problem;
@@ -46,6 +47,7 @@ use utoipa_axum::routes;
         (name = "affected customers", description = "Which customers an incident hit"),
         (name = "recovery actions", description = "Credits, refunds, gifts, apologies, proactive contact and discounts given"),
         (name = "replies", description = "What customers answered, scored with VADER as it is saved"),
+        (name = "imports", description = "CSV files of customers, replies, actions or affected customers, loaded all or nothing"),
         (name = "analytics", description = "The dashboard's figures: sentiment, retention, speed, repeat pain and weekly"),
     )
 )]
@@ -69,6 +71,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> (axum::Router<S>, Arc
         .routes(routes!(affected::remove))
         .routes(routes!(actions::of_incident, actions::give))
         .routes(routes!(analytics::report))
+        .routes(routes!(imports::run))
         .split_for_parts();
     finish(&mut doc);
     let doc = Arc::new(doc);
@@ -170,12 +173,15 @@ fn complete(method: HttpMethod, op: &mut Operation) {
         ));
         errors.push((404, "No such record"));
     }
-    if has_body {
+    // An import's body is a CSV file (its own 413/415 answers are declared with it), and
+    // it is idempotent by its rows' keys instead of by Idempotency-Key.
+    let csv = op.operation_id.as_deref() == Some("importCsv");
+    if has_body && !csv {
         errors.push((400, "The body is not valid JSON"));
         errors.push((413, "The body is larger than 1 MiB"));
         errors.push((415, "The body is not `application/json`"));
     }
-    if matches!(method, HttpMethod::Post) {
+    if matches!(method, HttpMethod::Post) && !csv {
         errors.push((
             409,
             "A request with this Idempotency-Key is still being processed",

@@ -12,6 +12,7 @@ pub mod customer_sync;
 pub mod customers;
 mod error;
 pub mod idempotency;
+pub mod imports;
 mod incident_changes;
 mod incidents;
 mod overview;
@@ -23,6 +24,7 @@ mod team;
 pub mod tokens;
 mod users;
 mod version;
+pub mod webhooks;
 
 pub use analytics::ATTRIBUTION_MS;
 pub use connect::{redact_url, sqlite_url_in, Engine};
@@ -358,6 +360,116 @@ impl app::store::Store for Db {
         tokens::revoke(self, id, owner, actor, now_ms()).await
     }
 
+    async fn webhook_sources(
+        &self,
+    ) -> Result<Vec<app::domain::integration::SourceRow>, StoreError> {
+        self.webhook_source_rows().await
+    }
+
+    async fn create_webhook_source(
+        &self,
+        draft: &app::domain::integration::SourceDraft,
+        actor: i64,
+    ) -> Result<(app::domain::integration::SourceRow, Option<String>), StoreError> {
+        use crate::webhooks::signature::{check_secret, new_standard_secret, SourceKind};
+        let kind = SourceKind::parse(&draft.kind)
+            .ok_or_else(|| StoreError::field("kind", "Choose where the webhooks come from."))?;
+        let (secret, shown) = match &draft.secret {
+            Some(pasted) => {
+                check_secret(kind, pasted).map_err(|m| StoreError::field("secret", m))?;
+                (pasted.clone(), None)
+            }
+            None => {
+                let s = new_standard_secret();
+                (s.clone(), Some(s))
+            }
+        };
+        let slug = webhooks_slug();
+        let id = self
+            .insert_webhook_source(kind.code(), &draft.name, &slug, &secret, actor, now_ms())
+            .await?;
+        let row = self
+            .webhook_source_row(id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((row, shown))
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        id: i64,
+        pasted: Option<String>,
+        actor: i64,
+    ) -> Result<Option<String>, StoreError> {
+        use crate::webhooks::signature::{check_secret, new_standard_secret, SourceKind};
+        let row = self
+            .webhook_source_row(id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let kind = SourceKind::parse(&row.kind).ok_or(StoreError::Internal)?;
+        let (secret, shown) = match (kind, pasted.filter(|p| !p.trim().is_empty())) {
+            (SourceKind::Standard, _) => {
+                let s = new_standard_secret();
+                (s.clone(), Some(s))
+            }
+            (_, Some(p)) => {
+                let p = p.trim().to_string();
+                check_secret(kind, &p).map_err(|m| StoreError::field("secret", m))?;
+                (p, None)
+            }
+            (_, None) => {
+                return Err(StoreError::field(
+                    "secret",
+                    "Paste the new signing secret the sender shows.",
+                ))
+            }
+        };
+        let now = now_ms();
+        self.replace_webhook_secret(
+            id,
+            &secret,
+            now + app::domain::integration::ROTATION_GRACE_MS,
+            actor,
+            now,
+        )
+        .await?;
+        Ok(shown)
+    }
+
+    async fn set_webhook_source_active(
+        &self,
+        id: i64,
+        active: bool,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        self.set_webhook_active(id, active, actor, now_ms()).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        source: Option<i64>,
+        status: Option<String>,
+        page: PageRequest,
+    ) -> Result<Page<app::domain::integration::DeliveryRow>, StoreError> {
+        self.delivery_page(source, status.as_deref(), page).await
+    }
+
+    async fn retry_delivery(
+        &self,
+        id: i64,
+        actor: i64,
+    ) -> Result<app::domain::integration::DeliveryRow, StoreError> {
+        let d = self.inboxed(id).await?.ok_or(StoreError::NotFound)?;
+        if !d.row.retryable() {
+            return Err(StoreError::Conflict(format!(
+                "This delivery is {}; only held or failed ones are processed again.",
+                d.row.status
+            )));
+        }
+        tracing::info!(delivery = id, by = actor, "retrying a webhook delivery");
+        crate::webhooks::inbox::process(self, id, now_ms()).await
+    }
+
     async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError> {
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
             .bind(user_id)
@@ -404,4 +516,12 @@ impl app::store::Store for Db {
         .await?;
         tx.commit().await.map_err(map_err)
     }
+}
+
+/// A source's URL part: 128 random bits, so an endpoint cannot be guessed.
+fn webhooks_slug() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -231,4 +231,14 @@ impl Db {
             .await
             .map_err(map_err)
     }
+
+    /// The longest-standing active admin, whom command-line imports act as by default.
+    pub async fn first_admin(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await
+        .map_err(map_err)
+    }
 }
