@@ -184,7 +184,7 @@ c-1,2026-11-20 14:05,\"Thanks, the credit was generous!\",{incident},chat,5,zd-1
             "SELECT c.external_ref, y.sentiment_auto, y.incident_id, y.channel, y.received_at
              FROM replies y JOIN customers c ON c.id = y.customer_id ORDER BY y.received_at",
         )
-        .fetch_all(&*db.pool())
+        .fetch_all(db.pool())
         .await
         .unwrap();
         assert_eq!(stored.len(), 3);
