@@ -14,7 +14,11 @@ pub const LONG_ABOUT: &str = "Time the dashboard's server work on the current da
     reading the facts (a few set-based queries in one snapshot), computing every figure, \
     drawing each chart, answering again from the cache, and making the last full week's \
     report and rendering it as HTML, CSV and Markdown. Each stage runs --runs times; the \
-    table shows the fastest and the median. Read-only.";
+    table shows the fastest and the median. Read-only.\n\n\
+    With --import N it also imports N generated replies into a scratch database of the same \
+    engine and prints that beside its anchor from the same run: the engine's bulk loader \
+    (sqlite3 .import, or psql \\copy) filling a bare table with the same CSV, plus \
+    `amends sentiment` scoring the same bodies. Needs the sqlite3 or psql program.";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Example:\n  amends demo --scale large && amends bench --runs 5")]
@@ -24,6 +28,10 @@ pub struct BenchArgs {
     /// How many times to run each stage.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: u32,
+    /// Also time importing this many generated replies (with VADER scoring) into a scratch
+    /// database, beside the engine's bulk loader plus `amends sentiment` on the same file.
+    #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    pub import: Option<u64>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -151,6 +159,9 @@ pub async fn run(db: Db, args: BenchArgs) -> anyhow::Result<()> {
             }
             rendered.line(&format!("  rendered as {}", format.extension()));
         }
+    }
+    if let Some(rows) = args.import {
+        super::bench_import::run(&db, rows as usize).await?;
     }
     db.close().await;
     Ok(())

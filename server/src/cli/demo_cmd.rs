@@ -1,8 +1,9 @@
 //! `amends demo`.
 
-use crate::demo::{simulate, write, Scale};
+use crate::demo::{simulate, write_reporting, Scale};
 use crate::store::Db;
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Instant;
 use time::{Date, OffsetDateTime, Time};
 
@@ -55,9 +56,22 @@ pub async fn run(db: Db, args: DemoArgs) -> anyhow::Result<()> {
     // Never simulate the future: a year ending today ends now.
     let until = end_of_day.min((now.unix_timestamp_nanos() / 1_000_000) as i64);
     let started = Instant::now();
+    // A sign of life on a terminal (hidden when output is not one): the simulation, then
+    // the rows going in, incident by incident.
+    let spinner = ProgressBar::new_spinner().with_message("simulating a year of incidents…");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let world = simulate(args.seed, args.scale, until);
+    spinner.finish_and_clear();
     let simulated = started.elapsed();
-    let written = write(&db, &world, has_data).await?;
+    let bar = ProgressBar::new(world.incidents.len() as u64).with_style(
+        ProgressStyle::with_template(
+            "writing [{bar:30}] {pos}/{len} incidents with their cases, actions and replies  {per_sec}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let written = write_reporting(&db, &world, has_data, &|n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
     let total = started.elapsed();
     db.close().await;
     println!(

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 pub mod analytics_cmd;
 mod bench_cmd;
+mod bench_import;
 mod demo_cmd;
 mod export_cmd;
 mod import_cmd;

@@ -3,8 +3,8 @@
 //! incidents with plausible effects; `write` stores them in one transaction.
 
 mod model;
-mod text;
+pub mod text;
 mod write;
 
 pub use model::{simulate, Scale, World};
-pub use write::{write, Written};
+pub use write::{write, write_reporting, Written};

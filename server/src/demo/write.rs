@@ -154,6 +154,16 @@ fn reply_row(
 
 /// Write `world` in one transaction; with `wipe`, existing domain data is removed first.
 pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreError> {
+    write_reporting(db, world, wipe, &|_| {}).await
+}
+
+/// `write`, calling `done` with the number of incidents written so far after each flush.
+pub async fn write_reporting(
+    db: &Db,
+    world: &World,
+    wipe: bool,
+    done: &(dyn Fn(usize) + Sync),
+) -> Result<Written, StoreError> {
     let mut tx = db.begin().await?;
     if wipe {
         db.wipe_domain(&mut tx).await?;
@@ -243,7 +253,7 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
         ..Default::default()
     };
 
-    for inc in &world.incidents {
+    for (done_incidents, inc) in world.incidents.iter().enumerate() {
         let iid = next_incident;
         next_incident += 1;
         let owner = owners.get(inc.owner).copied();
@@ -349,6 +359,7 @@ pub async fn write(db: &Db, world: &World, wipe: bool) -> Result<Written, StoreE
         }
         if buf.len() >= FLUSH_AT {
             buf.flush(db, &mut tx).await?;
+            done(done_incidents + 1);
         }
     }
     for loose in &world.loose_replies {
