@@ -297,6 +297,7 @@ const OPERATIONS: &[(&str, &str, bool)] = &[
     ("put", "/api/v1/replies/{id}/sentiment", true),
     ("delete", "/api/v1/replies/{id}/sentiment", true),
     ("get", "/api/v1/analytics/{report}", false),
+    ("post", "/api/v1/imports/{kind}", true),
 ];
 
 #[tokio::test]
@@ -406,7 +407,8 @@ async fn role_matrix_of_every_operation_every_role_cookie_and_both_scopes() {
                 )
                 .replace("{ref}", "M-1")
                 .replace("{customer_id}", "999999")
-                .replace("{report}", "speed");
+                .replace("{report}", "speed")
+                .replace("{kind}", "replies");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let body =
                 matches!(method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({}));

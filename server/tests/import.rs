@@ -464,3 +464,80 @@ async fn the_command_line_reports_refused_rows_and_exits_1_and_imports_a_good_fi
         t.drop_async().await;
     }
 }
+
+#[tokio::test]
+async fn scripts_and_the_import_page_post_the_file_as_text_csv() {
+    common::on_both(|db, engine| async move {
+        let me = admin(&db).await;
+        common::add_user(&db, "vic@team.example", "Vic", Role::Viewer).await;
+        let viewer = db
+            .user_id_by_email("vic@team.example")
+            .await
+            .unwrap()
+            .unwrap();
+        let write = common::api::token(&db, me, app::domain::TokenScope::Write, "import").await;
+        let read = common::api::token(&db, viewer, app::domain::TokenScope::Write, "viewer").await;
+        let base = common::spawn(db.clone()).await;
+        let post = |token: String, query: &'static str, kind: &'static str, body: &'static str| {
+            let base = base.clone();
+            async move {
+                let res = common::client()
+                    .post(format!("{base}/api/v1/imports/customers?{query}"))
+                    .bearer_auth(token)
+                    .header("content-type", kind)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                (status, res.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        let good = "ref,signed_up_at,plan\nc-1,2025-01-01,pro\nc-2,2025-02-01,team\n";
+        let bad = "ref,signed_up_at,plan\nc-1,2025-01-01,pro\nc-2,soon,team\n";
+
+        let (status, r) = post(write.clone(), "dry_run=true", "text/csv", good).await;
+        assert_eq!(
+            (status, r["new"].as_u64(), r["committed"].as_bool()),
+            (200, Some(2), Some(false)),
+            "{engine}: {r}"
+        );
+        let (status, r) = post(write.clone(), "", "text/csv; charset=utf-8", bad).await;
+        assert_eq!(
+            (status, r["refused"].as_u64()),
+            (422, Some(1)),
+            "{engine}: {r}"
+        );
+        assert_eq!(
+            (
+                r["refusals"][0]["line"].as_u64(),
+                r["refusals"][0]["column"].as_str()
+            ),
+            (Some(3), Some("signed_up_at")),
+            "{engine}: {r}"
+        );
+        let (status, r) = post(write.clone(), "file_name=crm.csv", "text/csv", good).await;
+        assert_eq!(
+            (status, r["new"].as_u64(), r["committed"].as_bool()),
+            (200, Some(2), Some(true)),
+            "{engine}: {r}"
+        );
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM customers").await, 2);
+
+        let (status, r) = post(write.clone(), "", "application/json", good).await;
+        assert_eq!(
+            (status, r["field"].as_str()),
+            (415, Some("Content-Type")),
+            "{engine}"
+        );
+        let (status, r) = post(write.clone(), "", "text/csv", "customer,when\n").await;
+        assert_eq!(
+            (status, r["field"].as_str()),
+            (422, Some("body")),
+            "{engine}: {r}"
+        );
+        let (status, _) = post(read, "", "text/csv", good).await;
+        assert_eq!(status, 403, "{engine}: a viewer's token cannot import");
+    })
+    .await;
+}
