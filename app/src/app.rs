@@ -7,10 +7,12 @@ use crate::pages::{
     customer::{CustomerPage, NewCustomerPage},
     customers::CustomersPage,
     dashboard::DashboardPage,
+    import::ImportPage,
     incident::IncidentPage,
     incident_affected::AffectedPage,
     incident_new::NewIncidentPage,
     incidents::IncidentsPage,
+    integrations::IntegrationsPage,
     my_account::AccountPage,
     not_found::NotFoundPage,
     replies::RepliesPage,
@@ -76,9 +78,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async/>
                     <Route path=path!("/replies") view=RepliesPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/weekly/:week") view=WeeklyReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/integrations") view=IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/setup") view=SetupPage/>

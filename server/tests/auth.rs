@@ -384,6 +384,28 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         "name=matrix&scope=read&expires=",
     ),
     ("/api/fn/tokens/revoke", Some(Role::Viewer), "id=MYTOKEN"),
+    ("/api/fn/integrations/sources", Some(Role::Admin), ""),
+    (
+        "/api/fn/integrations/create",
+        Some(Role::Admin),
+        "kind=standard&name=matrix",
+    ),
+    (
+        "/api/fn/integrations/rotate",
+        Some(Role::Admin),
+        "id=SOURCE",
+    ),
+    (
+        "/api/fn/integrations/active",
+        Some(Role::Admin),
+        "id=SOURCE&active=true",
+    ),
+    (
+        "/api/fn/integrations/deliveries",
+        Some(Role::Admin),
+        "status=held&page=1",
+    ),
+    ("/api/fn/integrations/retry", Some(Role::Admin), "id=HELD"),
     (
         "/api/fn/account/password",
         Some(Role::Viewer),
@@ -406,6 +428,8 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/account", Some(Role::Viewer)),
     ("/admin/users", Some(Role::Admin)),
     ("/admin/audit", Some(Role::Admin)),
+    ("/admin/integrations", Some(Role::Admin)),
+    ("/import", Some(Role::Editor)),
     ("/login", None),
     ("/setup", None),
     ("/healthz", None),
@@ -467,6 +491,21 @@ async fn matrix_value(db: &server::store::Db, what: &str) -> String {
     }
 }
 
+/// The newest webhook source (made by the matrix's own `integrations/create` row), and a
+/// delivery that can be retried (held or failed; a retry leaves a failed one failed).
+async fn webhook_value(db: &server::store::Db, what: &str) -> String {
+    let sql = match what {
+        "source" => "SELECT MAX(id) FROM webhook_sources",
+        _ => "SELECT MIN(id) FROM webhook_deliveries WHERE status IN ('held', 'failed')",
+    };
+    sqlx::query_scalar::<_, Option<i64>>(sql)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .unwrap_or(0)
+        .to_string()
+}
+
 /// The caller's newest API token (made by the matrix's own `tokens/create` row), to revoke.
 async fn my_newest_token(db: &server::store::Db, user: i64) -> String {
     sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM api_tokens WHERE user_id = $1")
@@ -513,6 +552,23 @@ async fn role_matrix_covers_every_server_function_and_page() {
         let (db, engine) = (t.db.clone(), t.engine);
         let world = server::demo::simulate(9, server::demo::Scale::Small, common::UNTIL);
         server::demo::write(&db, &world, false).await.unwrap();
+        // A delivery that needs a person, for `integrations/retry`: its body cannot be
+        // read, so processing it again fails it again.
+        sqlx::query(
+            "INSERT INTO webhook_sources (kind, name, slug, secret, created_at)
+             VALUES ('standard', 'matrix', '0123456789abcdef0123456789abcdef',
+                     'whsec_MDEyMzQ1Njc4OWFiY2RlZg==', 0)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (source_id, delivery_id, event_type, received_at, body, status)
+             VALUES ((SELECT MIN(id) FROM webhook_sources), 'msg_matrix', '', 0, 'not json', 'failed')",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
         let base = spawn(db.clone()).await;
         let mut callers: Vec<(Option<Role>, Client, i64)> = vec![(None, client(), 0)];
         for role in [Role::Viewer, Role::Editor, Role::Admin] {
@@ -539,6 +595,8 @@ async fn role_matrix_covers_every_server_function_and_page() {
                 let body = body
                     .replace("NEW", &format!("new{n}%40team.example"))
                     .replace("MYTOKEN", &my_newest_token(&db, *my_id).await)
+                    .replace("SOURCE", &webhook_value(&db, "source").await)
+                    .replace("HELD", &webhook_value(&db, "held").await)
                     .replace("ME", &my_id.to_string())
                     .replace("CVERSION", &matrix_value(&db, "cversion").await)
                     .replace("VERSION", &matrix_value(&db, "version").await)

@@ -7,6 +7,7 @@ pub mod affected;
 pub mod customers;
 pub mod dashboard;
 pub mod incidents;
+pub mod integrations;
 pub mod replies;
 pub mod reports;
 pub mod session;

@@ -40,6 +40,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 {(u.role == crate::domain::Role::Admin).then(|| view! {
                                     <a class="who-link" href="/admin/users">"Team"</a>
                                     <a class="who-link" href="/admin/audit">"Audit log"</a>
+                                    <a class="who-link" href="/admin/integrations">"Integrations"</a>
                                 })}
                                 <a class="who-name" href="/account" title=format!("{} — your account", u.email)>{u.name.clone()}
                                     <span class="who-role">{u.role.label()}</span></a>
@@ -55,7 +56,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 <span aria-hidden="true">"☰"</span>
                                 " Menu"
                             </button>
-                            <PrimaryNav open=menu_open/>
+                            <PrimaryNav open=menu_open editor=u.role.allows(crate::domain::Role::Editor)/>
                         })
                     })}
                 </Suspense>
@@ -69,7 +70,11 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn PrimaryNav(open: ReadSignal<bool>) -> impl IntoView {
+fn PrimaryNav(
+    open: ReadSignal<bool>,
+    /// Editors and admins also see the pages that record data in bulk.
+    editor: bool,
+) -> impl IntoView {
     let location = use_location();
     let is_current = move |href: &str| {
         let path = location.pathname.get();
@@ -84,12 +89,13 @@ fn PrimaryNav(open: ReadSignal<bool>) -> impl IntoView {
             <ul>
                 {NAV
                     .iter()
+                    .copied()
+                    .chain(editor.then_some(("/import", "Import")))
                     .map(|(href, label)| {
-                        let href = *href;
                         view! {
                             <li>
                                 <A href=href attr:aria-current=move || is_current(href).then_some("page")>
-                                    {*label}
+                                    {label}
                                 </A>
                             </li>
                         }
