@@ -3,5 +3,5 @@
 //! (`events`) and written with the import's store code in its own transaction.
 
 pub mod events;
-pub mod signature;
 pub mod inbox;
+pub mod signature;
