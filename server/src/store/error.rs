@@ -11,6 +11,12 @@ pub fn map_err(e: sqlx::Error) -> StoreError {
             tracing::warn!(error = %e, "database unavailable");
             StoreError::Unavailable
         }
+        // SQLite's "busy"/"locked": another writer (a long import, say) held the lock past
+        // the busy timeout. Worth trying again, like an unreachable database.
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "6" | "517")) => {
+            tracing::warn!(error = %e, "database busy");
+            StoreError::Unavailable
+        }
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             tracing::info!(error = %e, "unique constraint");

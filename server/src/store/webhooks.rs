@@ -47,6 +47,33 @@ const SOURCE: &str = "SELECT s.id, s.kind, s.name, s.slug, s.active, s.created_a
           WHERE d.source_id = s.id AND d.status IN ('held', 'failed')) AS needing_attention
     FROM webhook_sources s";
 
+/// Finish a change to source `id` that touched `rows` rows: audited, or `NotFound`.
+async fn changed(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    rows: u64,
+    after: serde_json::Value,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    if rows == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit(
+        &mut tx,
+        now,
+        Some(actor),
+        "update",
+        "webhook_source",
+        Some(&id.to_string()),
+        None,
+        Some(after),
+        None,
+    )
+    .await?;
+    tx.commit().await.map_err(map_err)
+}
+
 fn source_row(r: &sqlx::any::AnyRow) -> Result<SourceRow, StoreError> {
     Ok(SourceRow {
         id: get(r, "id")?,
@@ -202,22 +229,8 @@ impl Db {
         .await
         .map_err(map_err)?
         .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        audit(
-            &mut tx,
-            now,
-            Some(actor),
-            "update",
-            "webhook_source",
-            Some(&id.to_string()),
-            None,
-            Some(json!({ "secret": "rotated", "previous_accepted_until": grace_until })),
-            None,
-        )
-        .await?;
-        tx.commit().await.map_err(map_err)
+        let after = json!({ "secret": "rotated", "previous_accepted_until": grace_until });
+        changed(tx, id, n, after, actor, now).await
     }
 
     pub async fn set_webhook_active(
@@ -235,22 +248,7 @@ impl Db {
             .await
             .map_err(map_err)?
             .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        audit(
-            &mut tx,
-            now,
-            Some(actor),
-            "update",
-            "webhook_source",
-            Some(&id.to_string()),
-            None,
-            Some(json!({ "active": active })),
-            None,
-        )
-        .await?;
-        tx.commit().await.map_err(map_err)
+        changed(tx, id, n, json!({ "active": active }), actor, now).await
     }
 
     /// Count a refused delivery: per day and reason, and on its source when it names one.
