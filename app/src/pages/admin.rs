@@ -178,7 +178,8 @@ pub fn AuditPage() -> impl IntoView {
                                     <option value="session" selected=entity == "session">"Sign-ins"</option>
                                     {[("incident", "Incidents"), ("incident_note", "Incident notes"), ("customer", "Customers"),
                                       ("affected_customers", "Customers marked affected"), ("affected_customer", "Customers unmarked"),
-                                      ("recovery_actions", "Recovery actions"), ("reply", "Replies"), ("api_token", "API tokens")]
+                                      ("recovery_actions", "Recovery actions"), ("reply", "Replies"), ("api_token", "API tokens"),
+                                      ("import", "Imports and webhook deliveries"), ("webhook_source", "Webhook sources")]
                                         .into_iter()
                                         .map(|(v, l)| view! { <option value=v selected=entity == v>{l}</option> })
                                         .collect_view()}
