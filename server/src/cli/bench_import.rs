@@ -111,13 +111,19 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
         Engine::Postgres => {
             let url = std::env::var("DATABASE_URL").unwrap_or_default();
             let mut cmd = Command::new("psql");
-            cmd.arg(&url).arg("-q").arg("-v").arg("ON_ERROR_STOP=1").arg("-c").arg(format!(
-                "DROP TABLE IF EXISTS bench_replies_bare; \
-                 CREATE TABLE bench_replies_bare (external_id text, customer text, received_at text, \
-                 channel text, csat text, body text); \
-                 \\copy bench_replies_bare FROM '{}' CSV HEADER",
-                csv.display()
-            ));
+            // A meta-command must stand alone in its -c.
+            cmd.arg(&url)
+                .args(["-q", "-v", "ON_ERROR_STOP=1", "-c"])
+                .arg(
+                    "DROP TABLE IF EXISTS bench_replies_bare; \
+                     CREATE TABLE bench_replies_bare (external_id text, customer text, \
+                     received_at text, channel text, csat text, body text)",
+                )
+                .arg("-c")
+                .arg(format!(
+                    "\\copy bench_replies_bare FROM '{}' CSV HEADER",
+                    csv.display()
+                ));
             let took = timed(cmd, None)?;
             sqlx::query("DROP TABLE IF EXISTS bench_replies_bare")
                 .execute(db.pool())
