@@ -76,6 +76,9 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         let engine = Engine::of_url(url);
+        if engine == Engine::Sqlite {
+            super::unicode_lower::install();
+        }
         let open_err = |e: sqlx::Error| ConnectError::Open {
             url: redact_url(url),
             reason: describe(&e),

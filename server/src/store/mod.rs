@@ -22,6 +22,7 @@ mod rows;
 pub mod seed;
 mod team;
 pub mod tokens;
+mod unicode_lower;
 mod users;
 mod version;
 pub mod webhooks;
