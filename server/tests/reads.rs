@@ -1,13 +1,15 @@
 //! What reading answers, the same on SQLite and PostgreSQL: search folds case alike for every
-//! alphabet.
+//! alphabet, and read-only requests neither wait for nor block a writer.
 
 mod common;
 
+use app::domain::affected::{parse_list, ParsedList};
 use app::domain::incident::{IncidentFilter, IncidentForm};
-use app::domain::{IncidentStatus, PageRequest, Role};
+use app::domain::{AffectedSource, IncidentStatus, PageRequest, Role};
 use app::store::Store;
 use common::on_both;
 use server::store::{Db, NewUser};
+use std::time::Duration;
 
 async fn editor(db: &Db) -> i64 {
     let new = NewUser {
@@ -44,6 +46,10 @@ async fn incident(db: &Db, title: &str, description: &str, me: i64) -> i64 {
     .parse(IncidentStatus::Open)
     .unwrap();
     db.create_incident(&draft, me).await.unwrap()
+}
+
+fn list(text: &str) -> ParsedList {
+    parse_list(text).unwrap()
 }
 
 async fn customers_found(db: &Db, term: &str) -> Vec<String> {
@@ -104,6 +110,44 @@ async fn search_folds_case_the_same_for_every_alphabet() {
             "ÉMILE ÖZTÜRK ΣΟΦΊΑ Ångström".to_lowercase(),
             "{engine}"
         );
+    })
+    .await;
+}
+
+/// While another request holds a write transaction, the affected-customers preview and the
+/// mail merge still answer at once: they only read.
+#[tokio::test]
+async fn read_only_requests_do_not_wait_for_a_writer() {
+    on_both(|db, engine| async move {
+        let me = editor(&db).await;
+        customer(&db, "C-1", "Ada Lovelace", Some("ada@example.com")).await;
+        let inc = incident(&db, "Checkout down", "", me).await;
+        db.confirm_affected(inc, &list("C-1"), AffectedSource::Manual, me)
+            .await
+            .unwrap();
+        let mut writer = db.begin().await.unwrap();
+        sqlx::query("INSERT INTO audit_log (at, action, entity) VALUES (0, 'create', 'writer')")
+            .execute(&mut *writer)
+            .await
+            .unwrap();
+        // SQLite waits up to busy_timeout (5 s) for a lock; a read must not need one.
+        let quick = Duration::from_secs(2);
+        let preview = tokio::time::timeout(quick, db.preview_affected(inc, &list("C-1\nC-9")))
+            .await
+            .unwrap_or_else(|_| panic!("{engine}: the preview waited for the writer"))
+            .unwrap_or_else(|e| panic!("{engine}: the preview failed: {e:?}"));
+        assert_eq!(
+            (preview.already.len(), preview.unknown.len()),
+            (1, 1),
+            "{engine}"
+        );
+        let merge = tokio::time::timeout(quick, db.mail_merge(inc, "Sorry, {first_name}."))
+            .await
+            .unwrap_or_else(|_| panic!("{engine}: the mail merge waited for the writer"))
+            .unwrap_or_else(|e| panic!("{engine}: the mail merge failed: {e:?}"));
+        assert_eq!(merge.len(), 1, "{engine}");
+        assert_eq!(merge[0].2, "Sorry, Ada.", "{engine}");
+        writer.commit().await.unwrap();
     })
     .await;
 }

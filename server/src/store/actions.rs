@@ -214,7 +214,8 @@ pub async fn mail_merge(
     incident: i64,
     template: &str,
 ) -> Result<Vec<MergeLine>, StoreError> {
-    let mut tx = db.begin().await?;
+    // Only reads: a snapshot, so a download neither waits for nor blocks a writer.
+    let mut tx = db.begin_snapshot().await?;
     let title = incident_title(&mut tx, incident).await?;
     let people = targets(&mut tx, incident, &ActionTarget::All, ActionKind::Apology).await?;
     let credit = credits(&mut tx, incident).await?;

@@ -171,7 +171,8 @@ pub async fn preview(
     incident: i64,
     list: &ParsedList,
 ) -> Result<AffectedPreview, StoreError> {
-    let mut tx = db.begin().await?;
+    // Only reads: a snapshot, so a preview neither waits for nor blocks a writer.
+    let mut tx = db.begin_snapshot().await?;
     incident_started(&mut tx, incident).await?;
     let fates = classify(&mut tx, incident, &list.entries).await?;
     tx.rollback().await.map_err(map_err)?;
