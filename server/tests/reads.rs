@@ -1,11 +1,14 @@
 //! What reading answers, the same on SQLite and PostgreSQL: search folds case alike for every
-//! alphabet, and read-only requests neither wait for nor block a writer.
+//! alphabet, read-only requests neither wait for nor block a writer, and a customer's mean
+//! sentiment covers every one of their replies, not only those the page lists.
 
 mod common;
 
 use app::domain::affected::{parse_list, ParsedList};
 use app::domain::incident::{IncidentFilter, IncidentForm};
-use app::domain::{AffectedSource, IncidentStatus, PageRequest, Role};
+use app::domain::reply::ReplyForm;
+use app::domain::when::now_ms;
+use app::domain::{AffectedSource, IncidentStatus, PageRequest, Role, CUSTOMER_REPLIES_SHOWN};
 use app::store::Store;
 use common::on_both;
 use server::store::{Db, NewUser};
@@ -148,6 +151,54 @@ async fn read_only_requests_do_not_wait_for_a_writer() {
         assert_eq!(merge.len(), 1, "{engine}");
         assert_eq!(merge[0].2, "Sorry, Ada.", "{engine}");
         writer.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_customers_mean_sentiment_covers_every_reply() {
+    on_both(|db, engine| async move {
+        let me = editor(&db).await;
+        let id = customer(&db, "C-1", "Ada Lovelace", None).await;
+        // 50 old glowing replies, then 100 lukewarm ones: the page lists only the latest 100.
+        let total = 150;
+        let mut last = 0;
+        for i in 0..total {
+            let draft = ReplyForm {
+                customer: "C-1".into(),
+                incident_id: String::new(),
+                channel: "email".into(),
+                received_at: format!("2026-{:02}-{:02}T10:00", 1 + i / 28, 1 + i % 28),
+                csat: String::new(),
+                body: format!("Reply {i}"),
+            }
+            .parse(now_ms())
+            .unwrap();
+            let score = if i < 50 { 0.9 } else { -0.3 };
+            last = db.create_reply(&draft, score, me).await.unwrap();
+        }
+        // A person's correction counts instead of the automatic score.
+        db.override_sentiment(last, 0.7, "Sarcasm misread", me)
+            .await
+            .unwrap();
+        let d = db.customer(id).await.unwrap().unwrap();
+        assert_eq!(d.replies.len() as i64, CUSTOMER_REPLIES_SHOWN, "{engine}");
+        assert_eq!(d.sentiment.replies, total, "{engine}");
+        let want = (50.0 * 0.9 + 99.0 * -0.3 + 0.7) / 150.0;
+        let mean = d.sentiment.mean.expect("a mean");
+        assert!((mean - want).abs() < 1e-9, "{engine}: {mean} != {want}");
+        assert_eq!(
+            d.replies_shown(),
+            "only the latest 100 of their 150 replies",
+            "{engine}"
+        );
+        let none = customer(&db, "C-2", "Grace Hopper", None).await;
+        let d = db.customer(none).await.unwrap().unwrap();
+        assert_eq!(
+            (d.sentiment.replies, d.sentiment.mean),
+            (0, None),
+            "{engine}"
+        );
     })
     .await;
 }

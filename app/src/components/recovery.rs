@@ -49,23 +49,31 @@ pub fn IncidentRecovery(id: i64) -> impl IntoView {
     }
 }
 
+/// `shown` says which replies the chart covers (all, or only the latest), as
+/// `CustomerDetail::replies_shown` words it.
 #[component]
-pub fn CustomerSentiment(id: i64) -> impl IntoView {
+pub fn CustomerSentiment(id: i64, shown: String) -> impl IntoView {
     let data = Resource::new(move || id, get_customer_sentiment_chart);
+    let caption = format!(
+        "Each reply's sentiment (−1 to +1; a person's correction wins), oldest first: {shown}."
+    );
     view! {
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(svg)) => view! {
-                        <section class="panel" aria-labelledby="cust-sentiment-h">
-                            <h2 id="cust-sentiment-h">"Sentiment over time"</h2>
-                            <p class="muted small">"Each reply's sentiment (−1 to +1; a person's correction wins), oldest first; the latest 100 replies."</p>
-                            <figure class="chart" inner_html=svg></figure>
-                        </section>
-                    }.into_any(),
-                    _ => ().into_any(),
-                }
-            })}
+            {move || {
+                let caption = caption.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(Some(svg)) => view! {
+                            <section class="panel" aria-labelledby="cust-sentiment-h">
+                                <h2 id="cust-sentiment-h">"Sentiment over time"</h2>
+                                <p class="muted small">{caption}</p>
+                                <figure class="chart" inner_html=svg></figure>
+                            </section>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }

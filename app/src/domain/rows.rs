@@ -160,7 +160,37 @@ pub struct CustomerDetail {
     pub version: i64,
     pub incidents: Vec<CustomerIncident>,
     pub actions: Vec<ActionRow>,
+    /// Their latest replies, newest first (at most `CUSTOMER_REPLIES_SHOWN`).
     pub replies: Vec<ReplyRow>,
+    /// What every one of their replies says, not only those in `replies`.
+    pub sentiment: ReplySentiment,
+}
+
+/// How many replies a customer's page lists and charts.
+pub const CUSTOMER_REPLIES_SHOWN: i64 = 100;
+
+/// The sentiment of all of a customer's replies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplySentiment {
+    pub replies: i64,
+    /// The mean effective sentiment (a person's correction wins); `None` without replies.
+    pub mean: Option<f64>,
+}
+
+impl CustomerDetail {
+    /// Which replies the page's list and chart show: all of them, or only the latest.
+    pub fn replies_shown(&self) -> String {
+        let total = self.sentiment.replies;
+        let shown = self.replies.len() as i64;
+        let n = |n: i64| super::group_thousands(n.unsigned_abs());
+        if shown < total {
+            format!("only the latest {} of their {} replies", n(shown), n(total))
+        } else if total == 1 {
+            "their one reply".into()
+        } else {
+            format!("all {} of their replies", n(total))
+        }
+    }
 }
 
 /// Headline counts for the dashboard.
@@ -234,6 +264,56 @@ pub fn valid_email(email: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn detail(shown: usize, total: i64) -> CustomerDetail {
+        let reply = ReplyRow {
+            id: 1,
+            customer_id: 1,
+            customer_name: "Ada".into(),
+            incident_id: None,
+            incident_title: None,
+            channel: Channel::Email,
+            received_at: 0,
+            body: "Thanks".into(),
+            csat: None,
+            sentiment_auto: 0.5,
+            sentiment_manual: None,
+            override_reason: None,
+        };
+        CustomerDetail {
+            customer: CustomerRow {
+                id: 1,
+                external_ref: "C-1".into(),
+                name: "Ada".into(),
+                email: None,
+                plan: "pro".into(),
+                monthly_revenue: Money::new(0, "USD"),
+                signed_up_at: 0,
+                churned_at: None,
+                incidents: 0,
+            },
+            version: 1,
+            incidents: vec![],
+            actions: vec![],
+            replies: vec![reply; shown],
+            sentiment: ReplySentiment {
+                replies: total,
+                mean: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_page_says_when_it_shows_only_the_latest_replies() {
+        assert_eq!(detail(1, 1).replies_shown(), "their one reply");
+        assert_eq!(detail(40, 40).replies_shown(), "all 40 of their replies");
+        assert_eq!(
+            detail(100, 1234).replies_shown(),
+            "only the latest 100 of their 1,234 replies"
+        );
+    }
+
     #[test]
     fn emails_are_checked_for_shape() {
         use super::valid_email;

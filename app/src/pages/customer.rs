@@ -78,13 +78,9 @@ fn CustomerView(
         currency: c.monthly_revenue.currency.clone(),
         signed_up_at: format::date(c.signed_up_at),
     };
-    let mean = (!d.replies.is_empty()).then(|| {
-        d.replies
-            .iter()
-            .map(|r| r.effective_sentiment())
-            .sum::<f64>()
-            / d.replies.len() as f64
-    });
+    let mean = d.sentiment.mean;
+    let shown = d.replies_shown();
+    let truncated = (d.replies.len() as i64) < d.sentiment.replies;
     view! {
         <Title text=c.name.clone()/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/customers">"← All customers"</a></nav>
@@ -99,7 +95,10 @@ fn CustomerView(
             <div><dt>"Customer since"</dt><dd>{format::date(c.signed_up_at)}</dd></div>
             <div><dt>"Incidents"</dt><dd>{format::count(c.incidents)}</dd></div>
             <div><dt>"Mean sentiment"</dt><dd>{match mean {
-                Some(m) => view! { <SentimentBadge score=m/> }.into_any(),
+                Some(m) => view! {
+                    <SentimentBadge score=m/>
+                    {truncated.then(|| view! { <span class="muted small">{format!(" over all {} replies", format::count(d.sentiment.replies))}</span> })}
+                }.into_any(),
                 None => "No replies".into_any(),
             }}</dd></div>
         </dl>
@@ -139,7 +138,7 @@ fn CustomerView(
                 </details>
             </section>
         })}
-        <crate::components::recovery::CustomerSentiment id=c.id/>
+        <crate::components::recovery::CustomerSentiment id=c.id shown=shown.clone()/>
         <section class="panel" aria-labelledby="cust-incidents-h">
             <h2 id="cust-incidents-h">"Incidents that hit them " <span class="count">{format::count(c.incidents)}</span></h2>
             {if d.incidents.is_empty() {
@@ -186,7 +185,8 @@ fn CustomerView(
             }}
         </section>
         <section class="panel" aria-labelledby="cust-replies-h">
-            <h2 id="cust-replies-h">"What they said"</h2>
+            <h2 id="cust-replies-h">"What they said " <span class="count">{format::count(d.sentiment.replies)}</span></h2>
+            {truncated.then(|| view! { <p class="muted small">{format!("Showing {shown}, newest first.")}</p> })}
             {if d.replies.is_empty() {
                 view! { <Empty title="No replies"><p>"Their replies appear here as they are logged."</p></Empty> }.into_any()
             } else {

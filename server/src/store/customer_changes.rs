@@ -6,7 +6,9 @@ use super::users::audit;
 use super::version::{claim, Versioned};
 use super::{map_err, Db};
 use app::domain::customer::CustomerDraft;
-use app::domain::{CustomerDetail, CustomerIncident, CustomerRow, IncidentStatus, Severity};
+use app::domain::{
+    CustomerDetail, CustomerIncident, CustomerRow, IncidentStatus, Severity, CUSTOMER_REPLIES_SHOWN,
+};
 use app::error::StoreError;
 use serde_json::json;
 
@@ -60,13 +62,15 @@ pub async fn detail(db: &Db, id: i64) -> Result<Option<CustomerDetail>, StoreErr
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
     let actions = super::incidents::actions_of_customer(db, id, LIMIT).await?;
-    let replies = super::replies::for_customer(db, id, LIMIT).await?;
+    let replies = super::replies::for_customer(db, id, CUSTOMER_REPLIES_SHOWN).await?;
+    let sentiment = super::replies::sentiment_of_customer(db, id).await?;
     Ok(Some(CustomerDetail {
         customer,
         version: get(&r, "version")?,
         incidents,
         actions,
         replies,
+        sentiment,
     }))
 }
 

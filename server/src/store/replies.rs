@@ -5,7 +5,7 @@ use super::users::audit;
 use super::{map_err, Db};
 use app::domain::affected::CustomerKey;
 use app::domain::reply::{ReplyDraft, ReplyFilter};
-use app::domain::{Channel, Page, PageRequest, ReplyRow, SentimentLabel};
+use app::domain::{Channel, Page, PageRequest, ReplyRow, ReplySentiment, SentimentLabel};
 use app::error::StoreError;
 use serde_json::json;
 
@@ -134,6 +134,23 @@ pub async fn for_customer(db: &Db, customer: i64, limit: i64) -> Result<Vec<Repl
     .iter()
     .map(reply_row)
     .collect()
+}
+
+/// How many replies a customer has sent and their mean effective sentiment, over all of
+/// them (the page lists only the latest).
+pub async fn sentiment_of_customer(db: &Db, customer: i64) -> Result<ReplySentiment, StoreError> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS replies, AVG(COALESCE(sentiment_manual, sentiment_auto)) AS mean
+         FROM replies WHERE customer_id = $1",
+    )
+    .bind(customer)
+    .fetch_one(db.pool())
+    .await
+    .map_err(map_err)?;
+    Ok(ReplySentiment {
+        replies: get(&r, "replies")?,
+        mean: get(&r, "mean")?,
+    })
 }
 
 /// Store a reply with its automatic score. The customer is found by ref or email; an
