@@ -1,10 +1,11 @@
 //! Subcommands of `amends`.
 
 use crate::config::Global;
-use crate::store::{redact_url, Db};
+use crate::store::{redact_url, Db, Engine};
 use clap::{Parser, Subcommand};
 
 pub mod analytics_cmd;
+mod backup_cmd;
 mod bench_cmd;
 mod bench_import;
 mod demo_cmd;
@@ -66,6 +67,12 @@ pub enum Command {
     /// Score text with VADER: one reply per line on stdin → "compound<TAB>label" per line.
     #[command(long_about = sentiment_cmd::LONG_ABOUT)]
     Sentiment(sentiment_cmd::SentimentArgs),
+    /// Copy the SQLite database to one file, safely while the server runs.
+    #[command(long_about = backup_cmd::BACKUP_ABOUT)]
+    Backup(backup_cmd::BackupArgs),
+    /// Replace the SQLite database with a backup (stop the server first).
+    #[command(long_about = backup_cmd::RESTORE_ABOUT)]
+    Restore(backup_cmd::RestoreArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -77,6 +84,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return sentiment_cmd::run(args);
     }
     let url = cli.global.database_url()?;
+    // PostgreSQL has pg_dump: say so without connecting.
+    if let (Command::Backup(_) | Command::Restore(_), Engine::Postgres) =
+        (&command, Engine::of_url(&url))
+    {
+        return Err(backup_cmd::use_pg_dump(matches!(
+            command,
+            Command::Restore(_)
+        )));
+    }
     let zone = cli.global.zone()?;
     let db = Db::connect(&url).await?.with_zone(zone);
     db.migrate().await?;
@@ -96,6 +112,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import_cmd::run(db, args).await,
         Command::Bench(args) => bench_cmd::run(db, args).await,
         Command::Report(args) => report_cmd::run(db, args).await,
+        Command::Backup(args) => backup_cmd::run_backup(db, args).await,
+        Command::Restore(args) => backup_cmd::run_restore(db, args).await,
         Command::Sentiment(_) => unreachable!("handled before the database is opened"),
     }
 }

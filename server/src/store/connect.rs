@@ -26,6 +26,13 @@ impl Engine {
             Engine::Sqlite
         }
     }
+    /// This binary's migrations for the engine.
+    pub fn migrator(self) -> &'static Migrator {
+        match self {
+            Engine::Sqlite => &SQLITE_MIGRATIONS,
+            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
     pub fn name(self) -> &'static str {
         match self {
             Engine::Sqlite => "sqlite",
@@ -125,11 +132,8 @@ impl Db {
 
     /// Apply pending migrations of this engine.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
-        let migrator = match self.engine {
-            Engine::Sqlite => &SQLITE_MIGRATIONS,
-            Engine::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator
+        self.engine
+            .migrator()
             .run(&self.pool)
             .await
             .map_err(|e| ConnectError::Migrate {

@@ -5,6 +5,7 @@
 mod actions;
 mod affected;
 mod analytics;
+pub mod backup;
 pub mod case_lists;
 mod connect;
 mod customer_changes;
