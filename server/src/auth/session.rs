@@ -30,9 +30,10 @@ impl SessionSettings {
                 .filter(|v| *v > 0)
                 .unwrap_or(default)
         };
-        let secure = std::env::var("AMENDS_SECURE_COOKIES")
-            .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
-            .unwrap_or(false);
+        let secure = secure_cookies(
+            std::env::var("AMENDS_SECURE_COOKIES").ok().as_deref(),
+            std::env::var("AMENDS_PUBLIC_URL").ok().as_deref(),
+        );
         Self {
             secure,
             idle_ms: num("AMENDS_SESSION_IDLE_MINUTES", 30) * 60_000,
@@ -80,6 +81,20 @@ impl SessionSettings {
             .map(|(_, v)| v.to_string())
             .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
     }
+}
+
+/// Whether the cookie gets `Secure` and the `__Host-` prefix: when `AMENDS_SECURE_COOKIES`
+/// says so, and always when the public URL (`AMENDS_PUBLIC_URL`) is `https://` — a site
+/// served over HTTPS must not let its session ride on a plain-HTTP request.
+pub fn secure_cookies(flag: Option<&str>, public_url: Option<&str>) -> bool {
+    let flag = flag
+        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+    let https = public_url.is_some_and(|u| {
+        u.trim()
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    });
+    flag || https
 }
 
 /// A fresh random token (hex of 32 bytes).
@@ -198,11 +213,50 @@ pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next:
     next.run(req).await
 }
 
-/// A `next` target we may redirect to: our own path, never another site.
+/// A `next` target we may redirect to: our own path, never another site. Only a path made
+/// of plain URL characters passes: browsers drop tabs and newlines and read `\\` as `/`, so
+/// `/\t/evil.example` or `/\\evil.example` would leave the site; an encoded slash or
+/// backslash (`%2F`, `%5C`) or an encoded control character is refused too, in case
+/// something along the way decodes it.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_own_path(n) => n.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+fn is_own_path(n: &str) -> bool {
+    let bytes = n.as_bytes();
+    if bytes.first() != Some(&b'/') || matches!(bytes.get(1), Some(b'/' | b'\\')) {
+        return false;
+    }
+    if n.len() > 2000 {
+        return false;
+    }
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b);
+    if !bytes.iter().all(|b| plain(*b)) {
+        return false;
+    }
+    // Every `%` starts an escape of two hex digits, and none of them decodes to a slash,
+    // a backslash, a space or a control character.
+    bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'%'
+            || match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(h), Some(l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                    let v = hex_value(*h) * 16 + hex_value(*l);
+                    !(v <= b' ' || v == 0x7f || v == b'/' || v == b'\\')
+                }
+                _ => false,
+            }
+    })
+}
+
+fn hex_value(h: u8) -> u8 {
+    match h {
+        b'0'..=b'9' => h - b'0',
+        b'a'..=b'f' => h - b'a' + 10,
+        b'A'..=b'F' => h - b'A' + 10,
+        _ => 0,
     }
 }
 
@@ -250,6 +304,22 @@ mod tests {
     }
 
     #[test]
+    fn an_https_public_url_makes_cookies_secure_whatever_the_flag() {
+        assert!(secure_cookies(None, Some("https://amends.example.com")));
+        assert!(secure_cookies(None, Some(" HTTPS://amends.example.com/ ")));
+        assert!(secure_cookies(
+            Some("0"),
+            Some("https://amends.example.com")
+        ));
+        assert!(secure_cookies(Some("yes"), None));
+        assert!(secure_cookies(Some("true"), Some("http://localhost:3000")));
+        assert!(!secure_cookies(None, Some("http://localhost:3000")));
+        assert!(!secure_cookies(Some("no"), None));
+        assert!(!secure_cookies(None, Some("https:")));
+        assert!(!secure_cookies(None, None));
+    }
+
+    #[test]
     fn only_well_formed_tokens_are_read() {
         let s = SessionSettings {
             secure: false,
@@ -277,5 +347,47 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/customers/7#replies")), "/");
+        assert_eq!(
+            safe_next(Some("/customers?q=%C3%A9mile&page=2")),
+            "/customers?q=%C3%A9mile&page=2"
+        );
+    }
+
+    #[test]
+    fn next_refuses_what_a_browser_could_read_as_another_site() {
+        for bad in [
+            "/\t/evil.example",
+            "/\t/\t/evil.example",
+            "/\n/evil.example",
+            "/\r//evil.example",
+            "/\u{0}/evil.example",
+            "/\u{7f}/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%2f/evil.example",
+            "/%5C/evil.example",
+            "/%5c%5cevil.example",
+            "/%00",
+            "/%7F",
+            "/%",
+            "/%4",
+            "/%zz",
+            "/a\\b",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            " /incidents",
+            "incidents",
+            "",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/");
+        assert_eq!(safe_next(Some("/incidents/%41")), "/incidents/%41");
     }
 }
