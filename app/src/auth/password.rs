@@ -41,9 +41,26 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// How many argon2 runs may go at once: one per CPU. Each takes 19 MiB and a core for tens
+/// of milliseconds, so a flood of sign-ins waits its turn here instead of exhausting memory.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
+/// Run a hashing job on the blocking threads once a slot is free.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _slot = hashing_slots().acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 /// PHC string of `password` with a fresh salt.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
             .hash_password(password.as_bytes(), &salt)
@@ -57,7 +74,7 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 /// demo team's `!`) never matches. Without a stored hash, a dummy is verified anyway so a
 /// wrong email takes as long as a wrong password.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let dummy = dummy_hash();
         let phc = stored.as_deref().unwrap_or(dummy);
         let Ok(parsed) = PasswordHash::new(phc) else {
@@ -105,6 +122,33 @@ mod tests {
         assert!(check_strength("grace.hopper-rocks", "grace.hopper@navy.example").is_err());
         assert!(check_strength("my password is long", "x@y.z").is_err());
         assert!(check_strength("correct horse battery", "x@y.z").is_ok());
+    }
+
+    #[tokio::test]
+    async fn no_more_hashes_run_at_once_than_there_are_cpus() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let jobs: Vec<_> = (0..slots * 4)
+            .map(|_| {
+                let (now, most) = (now.clone(), most.clone());
+                tokio::spawn(bounded(move || {
+                    let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(n, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=slots).contains(&most),
+            "{most} at once with {slots} slots"
+        );
     }
 
     #[tokio::test]

@@ -1,22 +1,41 @@
 //! Sign-in throttling: at most 10 failures a minute from one address and 100 an hour for
 //! one account. Counted from the audit log, so it holds across every `amends` process
-//! sharing the database.
+//! sharing the database; each attempt is counted before its password is checked.
 
+use crate::store::login_attempts::{Failures, LoginAttempt, Reservation};
 use crate::store::Db;
 use app::error::StoreError;
 
 pub const PER_IP: (i64, i64) = (10, 60_000);
 pub const PER_ACCOUNT: (i64, i64) = (100, 3_600_000);
 
-/// How long until this address and account may try again; `None` when they may now.
-pub async fn wait_ms(db: &Db, ip: &str, email: &str, now: i64) -> Result<Option<i64>, StoreError> {
-    let ((ip_n, ip_first), (acct_n, acct_first)) = db
-        .login_failures(ip, now - PER_IP.1, email, now - PER_ACCOUNT.1)
-        .await?;
-    Ok(retry_after(now, ip_n, ip_first, PER_IP)
+/// Reserve a sign-in attempt before its password is checked: `Wait` when this address or
+/// account must wait first, else `Granted` with the attempt already counted as a failure
+/// (so parallel attempts see each other). `email` is `None` when what was typed is not an
+/// e-mail address.
+pub async fn reserve(
+    db: &Db,
+    ip: &str,
+    email: Option<&str>,
+    now: i64,
+) -> Result<Reservation, StoreError> {
+    let attempt = LoginAttempt {
+        ip,
+        email,
+        now,
+        ip_since: now - PER_IP.1,
+        account_since: now - PER_ACCOUNT.1,
+    };
+    db.reserve_login_attempt(&attempt, |f| wait_ms(now, f))
+        .await
+}
+
+/// How long until an address and account with these recent failures may try again.
+pub fn wait_ms(now: i64, f: &Failures) -> Option<i64> {
+    retry_after(now, f.ip.0, f.ip.1, PER_IP)
         .into_iter()
-        .chain(retry_after(now, acct_n, acct_first, PER_ACCOUNT))
-        .max())
+        .chain(retry_after(now, f.account.0, f.account.1, PER_ACCOUNT))
+        .max()
 }
 
 /// With `n` failures in the window, the earliest at `first`: when the window frees a slot.

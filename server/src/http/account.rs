@@ -3,6 +3,7 @@
 
 use crate::auth::password;
 use crate::auth::session::{encode, new_token, now_ms, safe_next, token_hash, AuthState};
+use crate::store::login_attempts::Reservation;
 use app::domain::{Role, UserInfo};
 use app::error::StoreError;
 use axum::extract::{ConnectInfo, State};
@@ -47,30 +48,49 @@ fn signed_in(auth: &AuthState, token: &str, to: &str) -> Response {
 
 pub use app::domain::valid_email;
 
+/// The account a sign-in names: what was typed in the e-mail field, when it is an e-mail
+/// address (at most 254 characters). Anything else — a password typed into the wrong field,
+/// say — names no account and is neither stored nor sent back.
+fn typed_email(typed: &str) -> Option<String> {
+    let t = typed.trim();
+    if t.len() > 254 {
+        return None;
+    }
+    let email = t.to_lowercase();
+    valid_email(&email).then_some(email)
+}
+
 pub async fn login(
     State(auth): State<AuthState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let email = form.email.trim().to_lowercase();
+    let email = typed_email(&form.email);
+    let shown = email.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
     let ip = peer.ip().to_string();
-    match crate::auth::throttle::wait_ms(&auth.db, &ip, &email, now_ms()).await {
-        Ok(None) => {}
-        Ok(Some(wait)) => {
-            tracing::warn!("sign-in throttled");
-            return see_other(&format!(
-                "/login?error=throttled&wait={}&email={}&next={}",
-                (wait + 59_999) / 60_000,
-                encode(&email),
-                encode(&next)
-            ));
-        }
-        Err(_) => return see_other("/login?error=unavailable"),
-    }
-    let candidate = match auth.db.login_candidate(&email).await {
-        Ok(c) => c,
-        Err(_) => return see_other("/login?error=unavailable"),
+    // The attempt is counted before the password is checked, so parallel attempts cannot
+    // all slip under the limit.
+    let reservation =
+        match crate::auth::throttle::reserve(&auth.db, &ip, email.as_deref(), now_ms()).await {
+            Ok(Reservation::Granted(id)) => id,
+            Ok(Reservation::Wait(wait)) => {
+                tracing::warn!("sign-in throttled");
+                return see_other(&format!(
+                    "/login?error=throttled&wait={}&email={}&next={}",
+                    (wait + 59_999) / 60_000,
+                    encode(&shown),
+                    encode(&next)
+                ));
+            }
+            Err(_) => return see_other("/login?error=unavailable"),
+        };
+    let candidate = match &email {
+        Some(email) => match auth.db.login_candidate(email).await {
+            Ok(c) => c,
+            Err(_) => return see_other("/login?error=unavailable"),
+        },
+        None => None,
     };
     let id = candidate.as_ref().map(|c| c.id);
     // Same work and the same answer whether or not the account exists.
@@ -91,6 +111,10 @@ pub async fn login(
                 .await
             {
                 Ok(()) => {
+                    if let Err(e) = auth.db.release_login_attempt(reservation).await {
+                        // It stays counted as a failure: the safe side.
+                        tracing::warn!(error = %e, "a successful sign-in stays counted");
+                    }
                     tracing::info!(user_id, "signed in");
                     signed_in(&auth, &token, &next)
                 }
@@ -98,11 +122,10 @@ pub async fn login(
             }
         }
         _ => {
-            let _ = auth.db.record_login_failure(&email, now, Some(&ip)).await;
             tracing::info!("sign-in refused");
             see_other(&format!(
                 "/login?error=invalid&email={}&next={}",
-                encode(&email),
+                encode(&shown),
                 encode(&next)
             ))
         }
@@ -114,6 +137,14 @@ pub async fn setup(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Form(form): Form<SetupForm>,
 ) -> Response {
+    // Refuse a finished set-up first and cheaply: no validation, and above all no password
+    // hash (19 MiB and tens of milliseconds each) for a form that cannot succeed. The store
+    // checks again inside its transaction.
+    match auth.db.active_user_count().await {
+        Ok(0) => {}
+        Ok(_) => return see_other("/login?error=already_set_up"),
+        Err(_) => return see_other("/setup?error=unavailable"),
+    }
     let name = form.name.trim().to_string();
     let email = form.email.trim().to_lowercase();
     let back = |error: &str| {
@@ -198,4 +229,23 @@ pub async fn logout(
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_email;
+
+    #[test]
+    fn only_an_email_address_names_an_account() {
+        assert_eq!(
+            typed_email("  Ada@Team.Example "),
+            Some("ada@team.example".into())
+        );
+        assert_eq!(typed_email("correct horse battery"), None);
+        assert_eq!(typed_email(""), None);
+        let long = format!("{}@team.example", "a".repeat(250));
+        assert_eq!(typed_email(&long), None);
+        let longest = format!("{}@team.example", "a".repeat(254 - 13));
+        assert_eq!(typed_email(&longest).map(|e| e.len()), Some(254));
+    }
 }

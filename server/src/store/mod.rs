@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod imports;
 mod incident_changes;
 mod incidents;
+pub mod login_attempts;
 mod overview;
 mod replies;
 mod reports;

@@ -153,62 +153,6 @@ impl Db {
         tx.commit().await.map_err(map_err)
     }
 
-    /// A failed login: who was tried (never the password). The email is the entity id so
-    /// throttling can count failures per account, whether or not the account exists.
-    pub async fn record_login_failure(
-        &self,
-        email: &str,
-        now: i64,
-        ip: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let after = serde_json::json!({ "email": email });
-        audit(
-            &mut tx,
-            now,
-            None,
-            "login_failure",
-            "session",
-            Some(email),
-            None,
-            Some(after),
-            ip,
-        )
-        .await?;
-        tx.commit().await.map_err(map_err)
-    }
-
-    /// Failed sign-ins since `ip_since` from `ip` and since `account_since` for `email`:
-    /// (count, earliest) for each.
-    pub async fn login_failures(
-        &self,
-        ip: &str,
-        ip_since: i64,
-        email: &str,
-        account_since: i64,
-    ) -> Result<((i64, Option<i64>), (i64, Option<i64>)), StoreError> {
-        let r = sqlx::query(
-            "SELECT
-                (SELECT COUNT(*) FROM audit_log WHERE ip = $1 AND at > $2 AND action = 'login_failure') AS ip_n,
-                (SELECT MIN(at) FROM audit_log WHERE ip = $1 AND at > $2 AND action = 'login_failure') AS ip_first,
-                (SELECT COUNT(*) FROM audit_log WHERE action = 'login_failure' AND entity = 'session'
-                    AND entity_id = $3 AND at > $4) AS account_n,
-                (SELECT MIN(at) FROM audit_log WHERE action = 'login_failure' AND entity = 'session'
-                    AND entity_id = $3 AND at > $4) AS account_first",
-        )
-        .bind(ip)
-        .bind(ip_since)
-        .bind(email)
-        .bind(account_since)
-        .fetch_one(self.pool())
-        .await
-        .map_err(map_err)?;
-        Ok((
-            (get(&r, "ip_n")?, get(&r, "ip_first")?),
-            (get(&r, "account_n")?, get(&r, "account_first")?),
-        ))
-    }
-
     /// The user behind a live session; `None` when unknown, expired, idle too long or the
     /// user was deactivated. Refreshes the idle clock at most once a minute.
     pub async fn session_user(
