@@ -52,17 +52,52 @@ pub enum ConnectError {
     DataDir { path: String, reason: String },
 }
 
-/// The URL with any password replaced by `***`, for logs and messages.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+/// The URL with any password replaced by `***`, for logs and messages: the one in the
+/// user-info part (read the way the drivers read it, so a password holding `@` is hidden
+/// whole) and any query parameter that carries one (`?password=…`, `sslpassword`, …).
+/// A URL that cannot be read at all is not shown, in case it holds a secret.
+pub fn redact_url(raw: &str) -> String {
+    let Ok(mut url) = url::Url::parse(raw.trim()) else {
+        return match raw.split_once("://") {
+            Some((scheme, _))
+                if scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+') =>
+            {
+                format!("{scheme}://(a URL that cannot be read; not shown)")
+            }
+            _ => "(a URL that cannot be read; not shown)".into(),
+        };
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_string();
+    let mut changed = false;
+    if url.password().is_some() {
+        changed |= url.set_password(Some("***")).is_ok();
+    }
+    let secret = |key: &str| {
+        let k = key.to_ascii_lowercase();
+        ["pass", "pwd", "secret", "token"]
+            .iter()
+            .any(|s| k.contains(s))
     };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
+    if url.query_pairs().any(|(k, _)| secret(&k)) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        changed = true;
+    }
+    if changed {
+        url.to_string()
+    } else {
+        raw.to_string()
     }
 }
 
@@ -171,6 +206,40 @@ mod tests {
             redact_url("sqlite://data/amends.db?mode=rwc"),
             "sqlite://data/amends.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn a_password_holding_an_at_sign_is_hidden_whole() {
+        let shown = redact_url("postgres://amends:p@ss@w0rd@db.internal:5432/amends");
+        assert_eq!(shown, "postgres://amends:***@db.internal:5432/amends");
+        let shown = redact_url("postgres://amends:p%40ss@db:5432/amends?sslmode=require");
+        assert_eq!(
+            shown,
+            "postgres://amends:***@db:5432/amends?sslmode=require"
+        );
+    }
+
+    #[test]
+    fn passwords_in_the_query_are_hidden() {
+        let shown =
+            redact_url("postgres://db:5432/amends?user=amends&password=s3cr%40t&sslmode=require");
+        assert_eq!(
+            shown,
+            "postgres://db:5432/amends?user=amends&password=***&sslmode=require"
+        );
+        let shown = redact_url("postgresql:///amends?host=/run/pg&PassWord=s3cret&sslpassword=k3y");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("k3y"),
+            "{shown}"
+        );
+        assert!(shown.contains("host="), "{shown}");
+    }
+
+    #[test]
+    fn an_unreadable_url_is_not_shown() {
+        let shown = redact_url("postgres://amends:s3cret@[db:5432/amends");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.starts_with("postgres://"), "{shown}");
     }
 
     #[test]
