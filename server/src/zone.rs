@@ -156,7 +156,12 @@ impl Zone {
                 break;
             }
             out.push((w, start, end));
-            w = w.next();
+            let next = w.next();
+            if next <= w {
+                // The calendar's last week: there is no next one to add.
+                break;
+            }
+            w = next;
         }
         out
     }

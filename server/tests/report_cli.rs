@@ -115,16 +115,21 @@ fn bad_weeks_and_mail_settings_are_refused_before_any_work() {
     let dir = std::env::temp_dir().join(format!("amends_report_bad_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         (
             &["report", "--week", "2025-W53"],
             &[],
             "--week: 2025 has weeks 01 to 52",
         ),
         (
-            &["report", "--week", "2999-W01"],
+            &["report", "--week", "2199-W01"],
             &[],
             "has not started yet",
+        ),
+        (
+            &["report", "--week", "2999-W01"],
+            &[],
+            "--week: Pick a week of the years 1970 to 2200, not 2999.",
         ),
         (
             &["report", "--week", "last week"],

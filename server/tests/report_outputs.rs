@@ -257,9 +257,12 @@ async fn weeks_that_are_not_weeks_or_have_not_started_are_refused_clearly() {
     let (status, _, body) = get(&c, &format!("{base}/reports/weekly/2025-W53/report.csv")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("2025 has weeks 01 to 52"), "{body}");
-    let (status, _, body) = get(&c, &format!("{base}/reports/weekly/2999-W01/report.md")).await;
+    let (status, _, body) = get(&c, &format!("{base}/reports/weekly/2199-W01/report.md")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("has not started yet"), "{body}");
+    let (status, _, body) = get(&c, &format!("{base}/reports/weekly/0001-W01/report.md")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("years 1970 to 2200"), "{body}");
     let (status, _, _) = get(&c, &format!("{base}/reports/weekly/2026-W01/report.pdf")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 

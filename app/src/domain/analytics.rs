@@ -3,7 +3,7 @@
 //! the dashboard, the JSON API and the command line all show these same types.
 
 use super::enums::{ActionKind, IncidentKind, Severity};
-use super::when::parse_date;
+use super::when::{parse_bounded_date, parse_date};
 use super::Money;
 use serde::{Deserialize, Serialize};
 
@@ -78,8 +78,13 @@ impl AnalyticsParams {
     /// before `to`, `as_of` = `to`. `now` is epoch milliseconds.
     pub fn parse(&self, now: i64) -> Result<AnalyticsQuery, QueryError> {
         let date = |field: &'static str, v: &Option<String>| -> Result<Option<i64>, QueryError> {
+            let what = match field {
+                "from" => "The start date",
+                "to" => "The end date",
+                _ => "The as-of date",
+            };
             blank(v)
-                .map(|s| parse_date(s).map_err(|m| err(field, m)))
+                .map(|s| parse_bounded_date(s, what).map_err(|m| err(field, m)))
                 .transpose()
         };
         let tomorrow = now.div_euclid(DAY_MS) * DAY_MS + DAY_MS;
@@ -585,6 +590,24 @@ mod tests {
             (q.from.as_str(), q.as_of.as_str()),
             ("2026-01-01", "2026-04-01")
         );
+    }
+
+    #[test]
+    fn far_dates_are_refused_by_name() {
+        for (field, far) in [
+            ("to", "9999-12-31"),
+            ("to", "0001-01-01"),
+            ("from", "0001-01-01"),
+            ("from", "9999-12-30"),
+            ("as_of", "9999-12-31"),
+        ] {
+            let e = p(&[(field, far)]).parse(NOW).unwrap_err();
+            assert_eq!(e.field, field, "{field}={far}");
+            assert!(
+                e.message.contains("between 1970-01-01 and 2200-12-31"),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]

@@ -31,6 +31,14 @@ impl IsoWeek {
         }
         let year: i32 = y.parse().map_err(|_| bad())?;
         let week: u8 = w.parse().map_err(|_| bad())?;
+        let years = super::when::YEARS;
+        if !years.contains(&year) {
+            return Err(format!(
+                "Pick a week of the years {} to {}, not {year}.",
+                years.start(),
+                years.end()
+            ));
+        }
         let max = Self::weeks_in(year);
         if week == 0 || week > max {
             return Err(format!("{year} has weeks 01 to {max}, not {week:02}."));
@@ -49,17 +57,28 @@ impl IsoWeek {
         Date::from_iso_week_date(self.year, self.week, Weekday::Monday).unwrap_or(Date::MIN)
     }
 
+    /// The week after this one; the calendar's last week is its own next (the arithmetic
+    /// never overflows: callers that step forward stop when the week stops changing).
     pub fn next(self) -> IsoWeek {
-        Self::of(self.monday() + Duration::weeks(1))
+        Self::of(
+            self.monday()
+                .checked_add(Duration::weeks(1))
+                .unwrap_or(Date::MAX),
+        )
     }
 
+    /// The week before this one; the calendar's first week is its own.
     pub fn prev(self) -> IsoWeek {
-        Self::of(self.monday() - Duration::weeks(1))
+        self.back(1)
     }
 
-    /// The week `n` weeks before this one.
+    /// The week `n` weeks before this one (the calendar's first week at the latest).
     pub fn back(self, n: i64) -> IsoWeek {
-        Self::of(self.monday() - Duration::weeks(n))
+        Self::of(
+            n.checked_mul(7 * 86_400)
+                .and_then(|s| self.monday().checked_sub(Duration::seconds(s)))
+                .unwrap_or(Date::MIN),
+        )
     }
 
     /// The last week that has fully ended on `today`: the week before today's.
@@ -112,6 +131,23 @@ mod tests {
         assert!(IsoWeek::parse("2026-47").is_err());
         assert!(IsoWeek::parse("2026-W7").is_err());
         assert!(IsoWeek::parse("W47").is_err());
+        assert_eq!(
+            IsoWeek::parse("0001-W01"),
+            Err("Pick a week of the years 1970 to 2200, not 1.".into())
+        );
+        assert!(IsoWeek::parse("9999-W52").unwrap_err().contains("not 9999"));
+        assert!(IsoWeek::parse("2200-W52").is_ok() && IsoWeek::parse("1970-W01").is_ok());
+    }
+
+    #[test]
+    fn week_arithmetic_stops_at_the_calendar_edges_without_panicking() {
+        let last = IsoWeek::of(Date::MAX);
+        assert_eq!(last.next(), last);
+        assert_eq!(last.prev().next(), last);
+        let first = IsoWeek::of(Date::MIN);
+        assert_eq!(first.prev(), first);
+        assert_eq!(first.back(13), first);
+        assert_eq!(last.back(i64::MAX), first);
     }
 
     #[test]

@@ -32,6 +32,28 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
         .map_err(|_| "Enter a date like 2026-11-20.".to_string())
 }
 
+/// The years a date typed into a question may fall in: a range a team can mean, far inside
+/// what the calendar arithmetic handles.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
+
+/// A date as `parse_date` reads it, within `YEARS`; `what` names it in the refusal
+/// ("The end date").
+pub fn parse_bounded_date(s: &str, what: &str) -> Result<i64, String> {
+    let ms = parse_date(s)?;
+    let year = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| t.year())
+        .unwrap_or(i32::MIN);
+    if YEARS.contains(&year) {
+        Ok(ms)
+    } else {
+        Err(format!(
+            "{what} must be between {}-01-01 and {}-12-31.",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
 /// Now, as UTC epoch milliseconds (on the server; the browser has no clock in `time`).
 #[cfg(not(feature = "hydrate"))]
 pub fn now_ms() -> i64 {
@@ -62,5 +84,18 @@ mod tests {
         assert!(parse_input("2026-02-30T10:00").is_err());
         assert_eq!(parse_optional("  "), Ok(None));
         assert_eq!(parse_date("2026-11-20"), Ok(1_795_132_800_000));
+    }
+
+    #[test]
+    fn question_dates_stay_in_a_range_a_team_can_mean() {
+        assert_eq!(parse_bounded_date("1970-01-01", "The start date"), Ok(0));
+        assert!(parse_bounded_date("2200-12-31", "The end date").is_ok());
+        for far in ["9999-12-31", "0001-01-01", "1969-12-31", "2201-01-01"] {
+            let e = parse_bounded_date(far, "The end date").unwrap_err();
+            assert_eq!(e, "The end date must be between 1970-01-01 and 2200-12-31.");
+        }
+        assert!(parse_bounded_date("tomorrow", "The end date")
+            .unwrap_err()
+            .contains("like 2026-11-20"));
     }
 }
