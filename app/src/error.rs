@@ -31,7 +31,15 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server these only arise from reading a request into a function's
+            // arguments (a field missing or malformed): the caller's fault, answered 400.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::MissingArg(detail) => crate::api::unreadable_request(&detail),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

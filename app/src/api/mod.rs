@@ -61,6 +61,19 @@ pub(crate) fn fail(e: crate::error::AppError) -> crate::error::AppError {
     e
 }
 
+/// A request whose body cannot be read into the server function's arguments: `400` with a
+/// plain message; the deserializer's words go to the log, not to the caller.
+#[cfg(feature = "ssr")]
+pub(crate) fn unreadable_request(detail: &str) -> crate::error::AppError {
+    tracing::info!(detail, "a server function request could not be read");
+    set_status(http::StatusCode::BAD_REQUEST);
+    crate::error::AppError::Invalid(
+        "The request could not be read: a field is missing or not in the expected form. \
+         Reload the page and try again."
+            .into(),
+    )
+}
+
 #[cfg(feature = "ssr")]
 fn set_status(status: http::StatusCode) {
     // A plain form post is answered with a redirect back to its page (carrying the error);
