@@ -152,6 +152,18 @@ pub struct MergeValues<'a> {
     pub credit: &'a [Money],
 }
 
+/// At most this much filled-in text in one mail merge, every customer's note together: the
+/// merge is built in memory to answer one request.
+pub const MAX_MERGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why a mail merge is refused as too large, for the template field.
+pub fn merge_too_large(customers: usize) -> String {
+    format!(
+        "Filled in for {customers} customers, the notes come to more than {} MB; shorten the note or use fewer merge fields.",
+        MAX_MERGE_BYTES / (1024 * 1024)
+    )
+}
+
 /// Fill in the merge fields. A customer with no credit reads "a credit" rather than nothing.
 pub fn render_note(template: &str, v: &MergeValues) -> String {
     let first = v.name.split_whitespace().next().unwrap_or(v.name);

@@ -84,6 +84,11 @@ pub struct AffectedAdded {
 
 /// At most this many lines per list (a larger import belongs in the CLI).
 pub const MAX_LINES: usize = 5000;
+/// At most this many entries (refs or e-mails) in a whole list, however they are spread
+/// over its lines: each becomes a row of the preview and of the write.
+pub const MAX_ENTRIES: usize = 5000;
+/// At most this many entries on one line.
+pub const MAX_PER_LINE: usize = 1000;
 
 #[cfg(feature = "ssr")]
 const REF_HEADERS: &[&str] = &[
@@ -113,7 +118,7 @@ pub fn parse_list(text: &str) -> Result<ParsedList, String> {
             ..parse_csv(text)?
         }
     } else {
-        parse_tokens(text)
+        parse_tokens(text)?
     };
     mark_duplicates(&mut parsed);
     Ok(parsed)
@@ -240,9 +245,25 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_tokens(text: &str) -> ParsedList {
+fn parse_tokens(text: &str) -> Result<ParsedList, String> {
     let mut out = ParsedList::default();
+    let mut total = 0;
     for (i, l) in text.lines().enumerate() {
+        // Counted before anything is kept, so one huge line costs no more than a scan.
+        let on_line = l.split([',', ';']).filter(|t| !t.trim().is_empty()).count();
+        if on_line > MAX_PER_LINE {
+            return Err(format!(
+                "Line {} has {on_line} entries; put at most {MAX_PER_LINE} on one line.",
+                i + 1
+            ));
+        }
+        total += on_line;
+        if total > MAX_ENTRIES {
+            return Err(format!(
+                "The list has more than {MAX_ENTRIES} entries (line {} goes past it); split it into smaller lists.",
+                i + 1
+            ));
+        }
         for token in l.split([',', ';']).map(str::trim).filter(|t| !t.is_empty()) {
             let key = if token.contains('@') {
                 check_email(token).map(CustomerKey::Email)
@@ -268,7 +289,7 @@ fn parse_tokens(text: &str) -> ParsedList {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(feature = "ssr")]
@@ -369,6 +390,36 @@ mod tests {
         assert_eq!(p.entries[0].name.as_deref(), Some("X"));
         let huge = "C-1\n".repeat(MAX_LINES + 1);
         assert!(parse_list(&huge).is_err());
+    }
+
+    #[test]
+    fn entries_are_capped_per_line_and_in_total_naming_the_line() {
+        // One 2 MB line would otherwise be a million entries.
+        let wide = format!("C-1\n{}\n", "x,".repeat(1_000_000));
+        let e = parse_list(&wide).unwrap_err();
+        assert!(e.starts_with("Line 2 has 1000000 entries"), "{e}");
+        assert!(e.contains("at most 1000 on one line"), "{e}");
+        let line = |n: usize| {
+            (0..n)
+                .map(|i| format!("C-{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(
+            parse_list(&line(MAX_PER_LINE)).unwrap().entries.len(),
+            MAX_PER_LINE
+        );
+        let many = vec![line(MAX_PER_LINE); 6].join("\n");
+        let e = parse_list(&many).unwrap_err();
+        assert!(
+            e.contains("more than 5000 entries (line 6 goes past it)"),
+            "{e}"
+        );
+        // Malformed entries count too: they are kept for the preview.
+        let junk = format!("{}\n", vec!["bad@"; MAX_PER_LINE + 1].join(";"));
+        assert!(parse_list(&junk)
+            .unwrap_err()
+            .starts_with("Line 1 has 1001 entries"));
         assert_eq!(parse_list("").unwrap(), ParsedList::default());
     }
 }

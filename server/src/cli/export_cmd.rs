@@ -160,7 +160,7 @@ async fn cases(db: &Db, w: &mut Csv) -> anyhow::Result<u64> {
             iso(Some(started)),
             iso(r.try_get("detected_at")?),
             key.1.to_string(),
-            r.try_get::<String, _>("plan")?,
+            crate::http::exports::safe_cell(&r.try_get::<String, _>("plan")?),
             iso(r.try_get("signed_up_at")?),
             iso(churned),
             kinds.into_iter().collect::<Vec<_>>().join(";"),

@@ -69,6 +69,9 @@ pub async fn mail_merge(
         Err(app::error::StoreError::NotFound) => {
             return refuse(StatusCode::NOT_FOUND, "There is no such incident.")
         }
+        Err(app::error::StoreError::Field { message, .. }) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, &message)
+        }
         Err(e) => {
             tracing::error!(error = %e, "mail merge failed");
             return refuse(

@@ -4,7 +4,9 @@
 use super::rows::{get, money};
 use super::users::audit;
 use super::{map_err, Db};
-use app::domain::action::{render_note, ActionDraft, ActionTarget, MergeValues};
+use app::domain::action::{
+    merge_too_large, render_note, ActionDraft, ActionTarget, MergeValues, MAX_MERGE_BYTES,
+};
 use app::domain::{ActionKind, Money};
 use app::error::StoreError;
 use serde_json::json;
@@ -220,22 +222,25 @@ pub async fn mail_merge(
     let people = targets(&mut tx, incident, &ActionTarget::All, ActionKind::Apology).await?;
     let credit = credits(&mut tx, incident).await?;
     tx.rollback().await.map_err(map_err)?;
-    let mut lines: Vec<MergeLine> = people
-        .into_iter()
-        .map(|p| {
-            let none = Vec::new();
-            let list = credit.get(&p.id).unwrap_or(&none);
-            let note = render_note(
-                template,
-                &MergeValues {
-                    name: &p.name,
-                    incident: &title,
-                    credit: list,
-                },
-            );
-            (p.name, p.email, note)
-        })
-        .collect();
+    let (customers, none) = (people.len(), Vec::new());
+    let mut lines: Vec<MergeLine> = Vec::with_capacity(customers);
+    let mut size = 0;
+    for p in people {
+        let note = render_note(
+            template,
+            &MergeValues {
+                name: &p.name,
+                incident: &title,
+                credit: credit.get(&p.id).unwrap_or(&none),
+            },
+        );
+        // Stop as soon as the notes pass the budget, before the rest are built.
+        size += note.len();
+        if size > MAX_MERGE_BYTES {
+            return Err(StoreError::field("template", merge_too_large(customers)));
+        }
+        lines.push((p.name, p.email, note));
+    }
     lines.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(lines)
 }
