@@ -541,3 +541,84 @@ async fn scripts_and_the_import_page_post_the_file_as_text_csv() {
     })
     .await;
 }
+
+/// The indexes (and on SQLite the triggers) on `replies`, by name and definition.
+async fn reply_indexes(db: &Db) -> Vec<(String, String)> {
+    let sql = match db.engine() {
+        server::store::Engine::Sqlite => {
+            "SELECT name, COALESCE(sql, '') FROM sqlite_master
+             WHERE type IN ('index', 'trigger') AND tbl_name = 'replies' ORDER BY name"
+        }
+        server::store::Engine::Postgres => {
+            "SELECT indexname::text, indexdef FROM pg_indexes
+             WHERE tablename = 'replies' ORDER BY indexname"
+        }
+    };
+    sqlx::query_as(sql).fetch_all(db.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_big_file_leaves_every_index_as_it_was_and_in_use() {
+    common::on_both(|db, engine| async move {
+        let (me, incident) = world(&db).await;
+        let before = reply_indexes(&db).await;
+        assert!(before.len() >= 6, "{engine}: {before:?}");
+        // Enough rows that SQLite sets the secondary indexes aside and builds them again.
+        let mut file = String::from("customer,received_at,body,incident\n");
+        for i in 0..60_000 {
+            let linked = if i % 3 == 0 {
+                incident.to_string()
+            } else {
+                String::new()
+            };
+            file.push_str(&format!(
+                "c-{},2026-{:02}-{:02} {:02}:{:02},Reply number {i},{linked}\n",
+                1 + i % 3,
+                1 + i % 11,
+                1 + i % 28,
+                i % 24,
+                i % 60
+            ));
+        }
+        let version = "SELECT version FROM data_version";
+        let was = count(&db, version).await;
+        let r = import(&db, ImportKind::Replies, me, false, &file).await;
+        assert_eq!(counts(&r), (60_000, 60_000, 0, 0, 0), "{engine}");
+        assert!(
+            count(&db, version).await > was,
+            "{engine}: cached analytics see the change"
+        );
+        assert_eq!(reply_indexes(&db).await, before, "{engine}");
+        if engine == "sqlite" {
+            let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+            assert_eq!(check, "ok");
+        }
+        // The rebuilt indexes hold every row: reads through them count them all.
+        assert_eq!(
+            count(
+                &db,
+                &format!("SELECT COUNT(*) FROM replies WHERE incident_id = {incident}")
+            )
+            .await,
+            20_000,
+            "{engine}"
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM replies r JOIN customers c ON c.id = r.customer_id
+                 WHERE c.external_ref = 'c-2' AND r.incident_id IS NULL"
+            )
+            .await,
+            20_000,
+            "{engine}"
+        );
+        // A second run of the same file finds every row already there.
+        let again = import(&db, ImportKind::Replies, me, false, &file).await;
+        assert_eq!(counts(&again), (60_000, 0, 0, 60_000, 0), "{engine}");
+    })
+    .await;
+}

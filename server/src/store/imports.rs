@@ -3,11 +3,12 @@
 //! replies, actions and affected customers go in as multi-row INSERTs that skip rows whose
 //! natural key is already there, so importing the same file twice adds nothing.
 
+use super::bulk_load::BulkLoad;
 use super::customer_changes::{insert, write_churn, write_fields};
 use super::rows::{get, money};
 use super::users::audit;
 use super::version::{claim, Versioned};
-use super::{map_err, Db};
+use super::{map_err, Db, Engine};
 use crate::import::columns::Refusal;
 use crate::import::rows::{ActionIn, AffectedIn, CustomerIn, ReplyIn};
 use app::domain::affected::CustomerKey;
@@ -38,7 +39,16 @@ pub struct ImportTx {
     tx: Transaction<'static, Any>,
     actor: i64,
     now: i64,
+    engine: Engine,
+    bulk: BulkLoad,
+    /// Customer keys already matched in this import, so a file naming the same customers
+    /// again and again asks for each once. Only matches are kept (a customer the import
+    /// has not seen yet may still come), and any customer write clears it.
+    known: HashMap<CustomerKey, Found>,
 }
+
+/// Matched customer keys remembered per import, at most.
+const KNOWN_CUSTOMERS: usize = 100_000;
 
 impl Db {
     /// Start an import made by `actor` (the audit names them).
@@ -47,21 +57,38 @@ impl Db {
             tx: self.begin().await?,
             actor,
             now,
+            engine: self.engine(),
+            bulk: BulkLoad::new(self.engine()),
+            known: HashMap::new(),
         })
     }
 
     /// Refresh the query planner's statistics after a bulk write, so the first queries over
     /// the new rows pick their indexes well.
     pub async fn analyze(&self) -> Result<(), StoreError> {
-        sqlx::query("ANALYZE")
-            .execute(self.pool())
-            .await
-            .map_err(map_err)?;
+        let mut conn = self.pool().acquire().await.map_err(map_err)?;
+        // SQLite reads every index entry unless told to sample; a thousand rows per index
+        // (the figure SQLite recommends) gives the planner the same choices in milliseconds.
+        let statements: &[&str] = match self.engine() {
+            Engine::Sqlite => &[
+                "PRAGMA analysis_limit = 1000",
+                "ANALYZE",
+                "PRAGMA analysis_limit = 0",
+            ],
+            Engine::Postgres => &["ANALYZE"],
+        };
+        for sql in statements {
+            sqlx::query(sql)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+        }
         Ok(())
     }
 }
 
 /// How a batch's customer keys matched.
+#[derive(Clone, Copy)]
 enum Found {
     One(i64),
     Several,
@@ -95,6 +122,7 @@ impl ImportTx {
         if !keep {
             return self.tx.rollback().await.map_err(map_err);
         }
+        self.bulk.restore(&mut self.tx).await?;
         audit(
             &mut self.tx,
             self.now,
@@ -116,7 +144,16 @@ impl ImportTx {
         &mut self,
         keys: impl Iterator<Item = &CustomerKey>,
     ) -> Result<HashMap<CustomerKey, Found>, StoreError> {
-        let keys: HashSet<&CustomerKey> = keys.collect();
+        let mut found = HashMap::new();
+        let keys: HashSet<&CustomerKey> = keys
+            .filter(|k| match self.known.get(*k) {
+                Some(hit) => {
+                    found.insert((*k).clone(), *hit);
+                    false
+                }
+                None => true,
+            })
+            .collect();
         let texts: Vec<&str> = keys
             .iter()
             .map(|k| k.text())
@@ -143,7 +180,9 @@ impl ImportTx {
                 }
             }
         }
-        let mut found = HashMap::new();
+        if self.known.len() > KNOWN_CUSTOMERS {
+            self.known.clear();
+        }
         for k in keys {
             let hit = match k {
                 CustomerKey::Ref(r) => by_ref.get(r).map(|id| Found::One(*id)),
@@ -160,6 +199,7 @@ impl ImportTx {
                 }
             };
             if let Some(hit) = hit {
+                self.known.insert(k.clone(), hit);
                 found.insert(k.clone(), hit);
             }
         }
@@ -190,6 +230,7 @@ impl ImportTx {
     /// went in.
     async fn insert_new(
         &mut self,
+        table: &'static str,
         head: &str,
         width: usize,
         conflict: &str,
@@ -197,8 +238,13 @@ impl ImportTx {
     ) -> Result<u64, StoreError> {
         let mut added = 0;
         for chunk in rows.chunks(ROWS_PER_INSERT) {
+            // Numbered placeholders cost SQLite a scan of every parameter's name per bound
+            // value (quadratic in the row count); plain `?` binds in order at no cost.
             let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(i * width + 1, width)))
+                .map(|i| match self.engine {
+                    Engine::Sqlite => format!("({})", vec!["?"; width].join(", ")),
+                    Engine::Postgres => format!("({})", placeholders(i * width + 1, width)),
+                })
                 .collect();
             let sql = format!(
                 "{head} VALUES {} ON CONFLICT ({conflict}) DO NOTHING",
@@ -221,6 +267,7 @@ impl ImportTx {
                 .map_err(map_err)?
                 .rows_affected();
         }
+        self.bulk.wrote(&mut self.tx, table, added).await?;
         Ok(added)
     }
 
@@ -292,6 +339,7 @@ impl ImportTx {
         }
         tally.new = self
             .insert_new(
+                "replies",
                 "INSERT INTO replies (customer_id, incident_id, channel, received_at, body, csat,
                                       sentiment_auto, created_at, created_by, external_id)",
                 10,
@@ -334,6 +382,7 @@ impl ImportTx {
 
     async fn link(&mut self, values: &[Vec<Value>]) -> Result<u64, StoreError> {
         self.insert_new(
+            "affected_customers",
             "INSERT INTO affected_customers (incident_id, customer_id, source, added_at, added_by)",
             5,
             "incident_id, customer_id",
@@ -389,6 +438,7 @@ impl ImportTx {
         tally.marked_affected = self.link(&links).await?;
         tally.new = self
             .insert_new(
+                "recovery_actions",
                 "INSERT INTO recovery_actions (incident_id, customer_id, kind, value_minor, cost_minor,
                      currency, channel, note, given_at, given_by, created_at, external_id)",
                 12,
@@ -403,6 +453,7 @@ impl ImportTx {
     /// Customers by ref, one at a time (a ref may come twice in a file, and each change is
     /// audited like the form's): created, brought up to date, or left as they are.
     pub async fn customers_in(&mut self, rows: &[CustomerIn]) -> Result<Tally, StoreError> {
+        self.known.clear();
         let mut tally = Tally::default();
         for r in rows {
             match self.customer(r).await? {

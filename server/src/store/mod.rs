@@ -6,6 +6,7 @@ mod actions;
 mod affected;
 mod analytics;
 pub mod backup;
+mod bulk_load;
 pub mod case_lists;
 mod connect;
 mod customer_changes;
