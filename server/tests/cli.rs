@@ -52,6 +52,33 @@ fn demo_refuses_to_overwrite_without_force_and_is_deterministic() {
     );
     let summary = String::from_utf8_lossy(&first.stdout).to_string();
     assert!(summary.contains("60 incidents"), "{summary}");
+    // The planner's statistics describe the rows just written, not empty tables.
+    let stats = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}?mode=ro", dir.join("amends.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar::<_, String>(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = 'replies' AND idx = 'replies_customer'",
+        )
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap()
+    });
+    let rows: u64 = stats
+        .as_deref()
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let replies: u64 = summary
+        .lines()
+        .find_map(|l| l.trim().strip_suffix(" replies"))
+        .and_then(|n| n.parse().ok())
+        .expect("the summary counts the replies");
+    // Sampled, so an estimate: within a quarter of the true count.
+    assert!(
+        rows * 4 >= replies * 3 && rows * 4 <= replies * 5,
+        "replies_customer statistics {stats:?} for {replies} replies"
+    );
 
     let again = amends(&dir, &["demo", "--seed", "5", "--until", "2026-11-23"]);
     assert!(!again.status.success());

@@ -72,6 +72,12 @@ pub async fn run(db: Db, args: DemoArgs) -> anyhow::Result<()> {
     );
     let written = write_reporting(&db, &world, has_data, &|n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
+    // The planner's statistics would otherwise describe the empty tables, and the first
+    // dashboard over the new rows would pick slow plans.
+    let spinner = ProgressBar::new_spinner().with_message("refreshing the planner's statistics…");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    db.analyze().await?;
+    spinner.finish_and_clear();
     let total = started.elapsed();
     db.close().await;
     println!(

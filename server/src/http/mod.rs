@@ -16,6 +16,7 @@ use app::app::{shell, App};
 use app::store::SharedStore;
 use axum::extract::FromRef;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
@@ -205,9 +206,16 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Respo
 pub async fn serve(db: Db, bind: SocketAddr) -> anyhow::Result<()> {
     let options = leptos_options(bind);
     let app = router(db.clone(), options);
+    // Responses go out in several writes; without TCP_NODELAY the second one waits for the
+    // browser's delayed ACK (up to 40 ms) on every keep-alive request after the first.
     let listener = tokio::net::TcpListener::bind(bind)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?
+        .tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
     tracing::info!("Amends is listening on http://{bind}");
     axum::serve(
         listener,
