@@ -44,6 +44,7 @@ pub async fn update_user(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
+    db.lock_team(&mut tx).await?;
     let Some(r) = sqlx::query("SELECT role, active, email, name FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)

@@ -1,7 +1,7 @@
 //! Users, sessions and the login side of the audit log.
 
 use super::rows::{code, get};
-use super::{map_err, Db};
+use super::{map_err, Db, Engine};
 use app::domain::Role;
 use app::error::StoreError;
 
@@ -28,7 +28,30 @@ pub struct LoginCandidate {
     pub password_hash: String,
 }
 
+/// Any number: it only has to be the same in every `amends` process (and differ from the
+/// sign-in throttle's).
+const TEAM_LOCK_KEY: i64 = 0x616d_656e_6474;
+
 impl Db {
+    /// Make `tx` wait for every other transaction that counts admins or active users before
+    /// it changes them (first-run set-up, role and activation changes), so two of them at
+    /// once cannot both pass "someone else is admin" or "nobody is set up yet". PostgreSQL
+    /// runs READ COMMITTED, so it takes a transaction-scoped advisory lock; on SQLite
+    /// `begin` already holds the database's write lock.
+    pub(super) async fn lock_team(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), StoreError> {
+        if self.engine() == Engine::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(TEAM_LOCK_KEY)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
     /// People who can sign in; the setup page exists only while there are none.
     pub async fn active_user_count(&self) -> Result<i64, StoreError> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE active = 1")
@@ -54,6 +77,7 @@ impl Db {
         } = user;
         let mut tx = self.begin().await?;
         if only_if_first {
+            self.lock_team(&mut tx).await?;
             let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE active = 1")
                 .fetch_one(&mut *tx)
                 .await
