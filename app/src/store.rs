@@ -108,10 +108,12 @@ pub trait Store: Send + Sync + 'static {
         reason: &str,
         actor: i64,
     ) -> Result<(), StoreError>;
-    /// Customers by name; `search` matches ref, name or email (case-insensitive).
+    /// Customers by name; `search` matches ref, name and, when `by_email`, email
+    /// (case-insensitive).
     async fn list_customers(
         &self,
         search: Option<String>,
+        by_email: bool,
         page: PageRequest,
     ) -> Result<Page<CustomerRow>, StoreError>;
     async fn customer(&self, id: i64) -> Result<Option<CustomerDetail>, StoreError>;

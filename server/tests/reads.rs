@@ -57,7 +57,7 @@ fn list(text: &str) -> ParsedList {
 
 async fn customers_found(db: &Db, term: &str) -> Vec<String> {
     let page = db
-        .list_customers(Some(term.into()), PageRequest::default())
+        .list_customers(Some(term.into()), true, PageRequest::default())
         .await
         .unwrap();
     page.items.into_iter().map(|c| c.name).collect()

@@ -257,7 +257,7 @@ async fn customer_search_is_case_insensitive_and_literal() {
         let names = |p: app::domain::Page<app::domain::CustomerRow>| {
             p.items.into_iter().map(|c| c.name).collect::<Vec<_>>()
         };
-        let search = |q: &str| db.list_customers(Some(q.into()), PageRequest::default());
+        let search = |q: &str| db.list_customers(Some(q.into()), true, PageRequest::default());
         assert_eq!(
             names(search("grace").await.unwrap()),
             vec!["Grace Hopper"],
@@ -286,14 +286,14 @@ async fn customer_search_is_case_insensitive_and_literal() {
             "{engine}: _ must be literal"
         );
         assert_eq!(
-            db.list_customers(None, PageRequest::default())
+            db.list_customers(None, true, PageRequest::default())
                 .await
                 .unwrap()
                 .total,
             3
         );
         let page2 = db
-            .list_customers(None, PageRequest::new(Some(2), Some(2)))
+            .list_customers(None, true, PageRequest::new(Some(2), Some(2)))
             .await
             .unwrap();
         assert_eq!(names(page2), vec!["Grace Hopper"]);

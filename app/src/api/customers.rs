@@ -4,7 +4,7 @@
 #![allow(clippy::too_many_arguments)]
 
 #[cfg(feature = "ssr")]
-use crate::domain::customer::CustomerForm;
+use crate::domain::customer::{sees_emails, CustomerForm};
 #[cfg(feature = "ssr")]
 use crate::domain::Role;
 use crate::domain::{CustomerDetail, CustomerRow, Page};
@@ -16,7 +16,7 @@ pub async fn list_customers(
     q: Option<String>,
     page: Option<u32>,
 ) -> Result<Page<CustomerRow>, AppError> {
-    super::require(Role::Viewer)?;
+    let me = super::require(Role::Viewer)?;
     let search = q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(super::fail(AppError::Invalid(
@@ -24,15 +24,19 @@ pub async fn list_customers(
         )));
     }
     let req = crate::domain::PageRequest::new(page, None);
-    Ok(super::store()?.list_customers(search, req).await?)
+    Ok(super::store()?
+        .list_customers(search, sees_emails(me.role), req)
+        .await?
+        .for_role(me.role))
 }
 
 #[server(prefix = "/api/fn", endpoint = "customers/get")]
 pub async fn get_customer(id: i64) -> Result<CustomerDetail, AppError> {
-    super::require(Role::Viewer)?;
+    let me = super::require(Role::Viewer)?;
     super::store()?
         .customer(id)
         .await?
+        .map(|d| d.for_role(me.role))
         .ok_or_else(|| super::fail(AppError::NotFound))
 }
 

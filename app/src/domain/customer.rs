@@ -1,6 +1,8 @@
-//! What a person may write about a customer.
+//! What a person may write about a customer, and which of it each role may read.
 
-use super::{parse_amount, parse_currency, valid_email, when, Money};
+use super::{
+    parse_amount, parse_currency, valid_email, when, CustomerDetail, CustomerRow, Money, Page, Role,
+};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -102,9 +104,98 @@ impl CustomerForm {
     }
 }
 
+/// Whether `role` sees customers' e-mail addresses whole. They are for the people who write
+/// to customers (editors and admins); viewers, and read-scoped API tokens, see them masked
+/// and cannot search by them either, or a search would confirm what the mask hides.
+pub fn sees_emails(role: Role) -> bool {
+    role.allows(Role::Editor)
+}
+
+/// An address with enough left to recognise it: `ada@example.com` → `a…@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}…@{domain}")
+        }
+        None => "…".into(),
+    }
+}
+
+/// An address as `role` may see it.
+pub fn email_for(email: String, role: Role) -> String {
+    if sees_emails(role) {
+        email
+    } else {
+        mask_email(&email)
+    }
+}
+
+impl CustomerRow {
+    /// The row as `role` may see it (the one rule of `sees_emails`).
+    pub fn for_role(self, role: Role) -> Self {
+        CustomerRow {
+            email: self.email.map(|e| email_for(e, role)),
+            ..self
+        }
+    }
+}
+
+impl Page<CustomerRow> {
+    /// A page of the customer list as `role` may see it.
+    pub fn for_role(self, role: Role) -> Self {
+        Page {
+            items: self.items.into_iter().map(|c| c.for_role(role)).collect(),
+            ..self
+        }
+    }
+}
+
+impl CustomerDetail {
+    /// The customer's page as `role` may see it.
+    pub fn for_role(self, role: Role) -> Self {
+        CustomerDetail {
+            customer: self.customer.for_role(role),
+            ..self
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(email: Option<&str>) -> CustomerRow {
+        CustomerRow {
+            id: 1,
+            external_ref: "C-1".into(),
+            name: "Ada".into(),
+            email: email.map(str::to_string),
+            plan: "pro".into(),
+            monthly_revenue: Money::new(4900, "EUR"),
+            signed_up_at: 0,
+            churned_at: None,
+            incidents: 0,
+        }
+    }
+
+    #[test]
+    fn viewers_see_addresses_masked_and_editors_whole() {
+        let seen = |role| row(Some("ada@engine.example")).for_role(role).email;
+        assert_eq!(seen(Role::Viewer).as_deref(), Some("a…@engine.example"));
+        assert_eq!(seen(Role::Editor).as_deref(), Some("ada@engine.example"));
+        assert_eq!(seen(Role::Admin).as_deref(), Some("ada@engine.example"));
+        assert_eq!(row(None).for_role(Role::Viewer).email, None);
+        assert!(!sees_emails(Role::Viewer));
+        assert!(sees_emails(Role::Editor));
+    }
+
+    #[test]
+    fn a_mask_keeps_one_character_of_any_alphabet_and_the_domain() {
+        assert_eq!(mask_email("émile@x.io"), "é…@x.io");
+        assert_eq!(mask_email("@x.io"), "…@x.io");
+        assert_eq!(mask_email("not an address"), "…");
+    }
 
     fn form() -> CustomerForm {
         CustomerForm {

@@ -10,7 +10,7 @@ use super::problem::Problem;
 use super::values::{instant, instant_opt, parse_instant, Amount};
 use crate::store::customer_sync::{CustomerFilter, Upserted};
 use crate::store::Db;
-use app::domain::customer::{CustomerDraft, CustomerForm};
+use app::domain::customer::{sees_emails, CustomerDraft, CustomerForm};
 use app::domain::when::now_ms;
 use app::domain::{CustomerRow, Role};
 use app::store::Store;
@@ -45,11 +45,12 @@ pub struct Customer {
 
 impl Customer {
     fn of(row: CustomerRow, version: Option<i64>, role: Role) -> Self {
+        let row = row.for_role(role);
         Customer {
             id: row.id,
             external_ref: row.external_ref,
             name: row.name,
-            email: row.email.map(|e| show_email(e, role)),
+            email: row.email,
             plan: row.plan,
             monthly_revenue: Amount::from(&row.monthly_revenue),
             signed_up_at: instant(row.signed_up_at),
@@ -57,21 +58,6 @@ impl Customer {
             incidents: row.incidents,
             version,
         }
-    }
-}
-
-/// E-mail addresses are for the people who write to customers (editors and admins);
-/// viewers see enough to recognise one.
-pub fn show_email(email: String, role: Role) -> String {
-    if role.allows(Role::Editor) {
-        return email;
-    }
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}…@{domain}")
-        }
-        None => "…".into(),
     }
 }
 
@@ -265,8 +251,7 @@ pub async fn list(
                 ))
             }
         },
-        // Who sees addresses masked cannot find customers by them either.
-        search_email: me.role.allows(Role::Editor),
+        search_email: sees_emails(me.role),
         by_name: false,
     };
     let page = db.customers_page(&filter, paging.request()?).await?;

@@ -250,11 +250,12 @@ impl app::store::Store for Db {
     async fn list_customers(
         &self,
         search: Option<String>,
+        by_email: bool,
         page: PageRequest,
     ) -> Result<Page<CustomerRow>, StoreError> {
         let filter = customers::CustomerFilter {
             search,
-            search_email: true,
+            search_email: by_email,
             by_name: true,
             ..Default::default()
         };
