@@ -1,9 +1,13 @@
-//! Customers: search by ref, name or email; paginated.
+//! Customers: search by ref, name or (for those who see addresses whole) email; paginated.
 
 use crate::api::customers::list_customers;
+use crate::api::session::whoami;
 use crate::components::badges::ChurnBadge;
 use crate::components::pager::{page_param, Pager};
 use crate::components::states::{Empty, ErrorNotice, Loading};
+use crate::domain::customer::sees_emails;
+use crate::domain::UserInfo;
+use crate::error::AppError;
 use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +19,7 @@ pub fn CustomersPage() -> impl IntoView {
     let q = move || query.read().get("q").unwrap_or_default();
     let args = move || (query.read().get("q"), page_param(query.read().get("page")));
     let data = Resource::new(args, |(q, page)| list_customers(q, page));
+    let me = Resource::new(|| (), |_| whoami());
 
     view! {
         <Title text="Customers"/>
@@ -25,19 +30,27 @@ pub fn CustomersPage() -> impl IntoView {
             </div>
             <a href="/customers/new" class="button primary">"New customer"</a>
         </header>
-        <form class="search" method="get" action="/customers" role="search">
-            <label for="customer-q">"Search customers"</label>
-            <input id="customer-q" type="search" name="q" value=query.with_untracked(|m| m.get("q").unwrap_or_default())
-                placeholder="Ref, name or email" maxlength="200" autocomplete="off"/>
-            <button type="submit" class="button">"Search"</button>
-        </form>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let placeholder = if by_email(me.await) { "Ref, name or email" } else { "Ref or name" };
+                view! {
+                    <form class="search" method="get" action="/customers" role="search">
+                        <label for="customer-q">"Search customers"</label>
+                        <input id="customer-q" type="search" name="q" value=query.with_untracked(|m| m.get("q").unwrap_or_default())
+                            placeholder=placeholder maxlength="200" autocomplete="off"/>
+                        <button type="submit" class="button">"Search"</button>
+                    </form>
+                }
+            })}
+        </Suspense>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let hint = if by_email(me.await) { "a name, a ref or an email" } else { "a name or a ref" };
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(p) if p.total == 0 => view! {
                         <Empty title="No customers found">
-                            <p>{if q().is_empty() { "No customers yet.".to_string() } else { format!("Nothing matches “{}”. Try part of a name, a ref or an email.", q()) }}</p>
+                            <p>{if q().is_empty() { "No customers yet.".to_string() } else { format!("Nothing matches “{}”. Try part of {hint}.", q()) }}</p>
                         </Empty>
                     }.into_any(),
                     Ok(p) => {
@@ -74,4 +87,10 @@ pub fn CustomersPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Whether the signed-in person may search by e-mail address: only those who see addresses
+/// whole (the server applies the same rule to the search itself).
+fn by_email(me: Result<Option<UserInfo>, AppError>) -> bool {
+    me.ok().flatten().is_some_and(|u| sees_emails(u.role))
 }
