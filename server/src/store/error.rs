@@ -17,6 +17,16 @@ pub fn map_err(e: sqlx::Error) -> StoreError {
             tracing::warn!(error = %e, "database busy");
             StoreError::Unavailable
         }
+        // PostgreSQL shutting down or restarting (class 57P: the server ended this session)
+        // or a broken connection (class 08): the pool reconnects by itself.
+        sqlx::Error::Database(db)
+            if db
+                .code()
+                .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+        {
+            tracing::warn!(error = %e, "database connection lost");
+            StoreError::Unavailable
+        }
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             tracing::info!(error = %e, "unique constraint");
