@@ -1,12 +1,24 @@
-//! Sign-in throttling: at most 10 failures a minute from one address and 100 an hour for
-//! one account. Counted from the audit log, so it holds across every `amends` process
-//! sharing the database; each attempt is counted before its password is checked.
+//! Sign-in throttling, counted from the audit log (so it holds across every `amends`
+//! process sharing the database), each attempt counted before its password is checked:
+//!
+//! - 10 failures a minute from one address, whatever accounts they name;
+//! - 10 failures in 15 minutes for one account from one address — failing from one place
+//!   pauses that place, not the account's owner signing in from another;
+//! - 100 failures an hour for one account from all addresses together, a cap on guessing
+//!   one password from many places. One address cannot reach it alone (at most 40 an hour).
+//!
+//! The same rules apply to an e-mail address nobody has, so a pause says nothing about
+//! whether an account exists.
 
 use crate::store::login_attempts::{Failures, LoginAttempt, Reservation};
 use crate::store::Db;
 use app::error::StoreError;
 
+/// (failures, window in ms) from one address.
 pub const PER_IP: (i64, i64) = (10, 60_000);
+/// For one account from one address.
+pub const PER_ACCOUNT_AND_IP: (i64, i64) = (10, 15 * 60_000);
+/// For one account from anywhere.
 pub const PER_ACCOUNT: (i64, i64) = (100, 3_600_000);
 
 /// Reserve a sign-in attempt before its password is checked: `Wait` when this address or
@@ -24,6 +36,7 @@ pub async fn reserve(
         email,
         now,
         ip_since: now - PER_IP.1,
+        pair_since: now - PER_ACCOUNT_AND_IP.1,
         account_since: now - PER_ACCOUNT.1,
     };
     db.reserve_login_attempt(&attempt, |f| wait_ms(now, f))
@@ -32,10 +45,14 @@ pub async fn reserve(
 
 /// How long until an address and account with these recent failures may try again.
 pub fn wait_ms(now: i64, f: &Failures) -> Option<i64> {
-    retry_after(now, f.ip.0, f.ip.1, PER_IP)
-        .into_iter()
-        .chain(retry_after(now, f.account.0, f.account.1, PER_ACCOUNT))
-        .max()
+    [
+        retry_after(now, f.ip.0, f.ip.1, PER_IP),
+        retry_after(now, f.pair.0, f.pair.1, PER_ACCOUNT_AND_IP),
+        retry_after(now, f.account.0, f.account.1, PER_ACCOUNT),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
 }
 
 /// With `n` failures in the window, the earliest at `first`: when the window frees a slot.
@@ -78,5 +95,22 @@ mod tests {
         assert_eq!(in_words(10_000), "Try again in a minute.");
         assert_eq!(in_words(3_600_000 - 1), "Try again in 60 minutes.");
         assert_eq!(in_words(150_000), "Try again in 3 minutes.");
+    }
+
+    #[test]
+    fn the_longest_of_the_three_waits_applies() {
+        let now = 10_000_000;
+        let f = |ip: i64, pair: i64, account: i64| Failures {
+            ip: (ip, Some(now - 30_000)),
+            pair: (pair, Some(now - 5 * 60_000)),
+            account: (account, Some(now - 50 * 60_000)),
+        };
+        assert_eq!(wait_ms(now, &f(9, 9, 99)), None);
+        assert_eq!(wait_ms(now, &f(10, 9, 99)), Some(30_000));
+        assert_eq!(wait_ms(now, &f(10, 10, 99)), Some(10 * 60_000));
+        assert_eq!(wait_ms(now, &f(10, 10, 100)), Some(10 * 60_000));
+        assert_eq!(wait_ms(now, &f(0, 0, 100)), Some(10 * 60_000));
+        // One address alone stays far below the account's cap.
+        assert!(PER_ACCOUNT_AND_IP.0 * (PER_ACCOUNT.1 / PER_ACCOUNT_AND_IP.1) < PER_ACCOUNT.0);
     }
 }

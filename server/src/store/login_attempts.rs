@@ -14,8 +14,10 @@ pub struct LoginAttempt<'a> {
     /// password typed into the wrong field, so it is not stored).
     pub email: Option<&'a str>,
     pub now: i64,
-    /// Failures count from these instants on: from this address, and for this account.
+    /// Failures count from these instants on: from this address, for this account from
+    /// this address, and for this account from anywhere.
     pub ip_since: i64,
+    pub pair_since: i64,
     pub account_since: i64,
 }
 
@@ -23,6 +25,7 @@ pub struct LoginAttempt<'a> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Failures {
     pub ip: (i64, Option<i64>),
+    pub pair: (i64, Option<i64>),
     pub account: (i64, Option<i64>),
 }
 
@@ -61,6 +64,10 @@ impl Db {
                 (SELECT COUNT(*) FROM audit_log WHERE ip = $1 AND at > $2 AND action = 'login_failure') AS ip_n,
                 (SELECT MIN(at) FROM audit_log WHERE ip = $1 AND at > $2 AND action = 'login_failure') AS ip_first,
                 (SELECT COUNT(*) FROM audit_log WHERE action = 'login_failure' AND entity = 'session'
+                    AND entity_id = $3 AND ip = $1 AND at > $5) AS pair_n,
+                (SELECT MIN(at) FROM audit_log WHERE action = 'login_failure' AND entity = 'session'
+                    AND entity_id = $3 AND ip = $1 AND at > $5) AS pair_first,
+                (SELECT COUNT(*) FROM audit_log WHERE action = 'login_failure' AND entity = 'session'
                     AND entity_id = $3 AND at > $4) AS account_n,
                 (SELECT MIN(at) FROM audit_log WHERE action = 'login_failure' AND entity = 'session'
                     AND entity_id = $3 AND at > $4) AS account_first",
@@ -69,11 +76,13 @@ impl Db {
         .bind(attempt.ip_since)
         .bind(attempt.email.map(str::to_string))
         .bind(attempt.account_since)
+        .bind(attempt.pair_since)
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
         let failures = Failures {
             ip: (get(&r, "ip_n")?, get(&r, "ip_first")?),
+            pair: (get(&r, "pair_n")?, get(&r, "pair_first")?),
             account: (get(&r, "account_n")?, get(&r, "account_first")?),
         };
         if let Some(ms) = wait(&failures) {
