@@ -120,6 +120,14 @@ pub struct AuthState {
     pub db: Db,
     pub settings: SessionSettings,
     pub token_limits: super::bearer::TokenLimits,
+    /// Whose forwarding headers name the client (sign-in throttling and its audit).
+    pub proxies: crate::http::client_addr::TrustedProxies,
+}
+
+impl axum::extract::FromRef<AuthState> for crate::http::client_addr::TrustedProxies {
+    fn from_ref(auth: &AuthState) -> Self {
+        auth.proxies.clone()
+    }
 }
 
 /// Paths anyone may reach: the sign-in pages and their posts, health, static files, and the

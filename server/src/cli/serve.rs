@@ -1,5 +1,6 @@
 //! `amends serve`.
 
+use crate::http::client_addr::TrustedProxies;
 use crate::store::Db;
 use clap::Args;
 use std::net::SocketAddr;
@@ -19,8 +20,10 @@ pub async fn run(db: Db, args: ServeArgs) -> anyhow::Result<()> {
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000))),
     };
+    // Read here, for `amends` alone as for `amends serve`; a bad entry stops the start.
+    let proxies = TrustedProxies::from_env()?;
     tokio::spawn(keep_dashboard_warm(db.clone()));
-    crate::http::serve(db, bind).await
+    crate::http::serve(db, bind, proxies).await
 }
 
 /// How often the default dashboard is checked for changed data.

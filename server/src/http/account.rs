@@ -1,17 +1,17 @@
 //! The sign-in forms' posts. Plain HTML forms, so they work before the wasm loads; every
 //! outcome is a redirect (303) back to a page that explains it.
 
+use super::client_addr::ClientAddr;
 use crate::auth::password;
 use crate::auth::session::{encode, new_token, now_ms, safe_next, token_hash, AuthState};
 use crate::store::login_attempts::Reservation;
 use app::domain::{Role, UserInfo};
 use app::error::StoreError;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -62,13 +62,13 @@ fn typed_email(typed: &str) -> Option<String> {
 
 pub async fn login(
     State(auth): State<AuthState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let email = typed_email(&form.email);
     let shown = email.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
-    let ip = peer.ip().to_string();
+    let ip = client.to_string();
     // The attempt is counted before the password is checked, so parallel attempts cannot
     // all slip under the limit.
     let reservation =
@@ -134,7 +134,7 @@ pub async fn login(
 
 pub async fn setup(
     State(auth): State<AuthState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<SetupForm>,
 ) -> Response {
     // Refuse a finished set-up first and cheaply: no validation, and above all no password
@@ -192,7 +192,7 @@ pub async fn setup(
     {
         Ok(id) => {
             let token = new_token();
-            let ip = peer.ip().to_string();
+            let ip = client.to_string();
             match auth
                 .db
                 .start_session(

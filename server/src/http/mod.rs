@@ -3,6 +3,7 @@
 
 pub mod account;
 mod chart_files;
+pub mod client_addr;
 pub(crate) mod exports;
 mod health;
 mod hooks;
@@ -61,20 +62,28 @@ pub fn route_list() -> Vec<AxumRouteListing> {
 }
 
 /// The whole application router, ready to serve (also used by the HTTP tests).
-pub fn router(db: Db, options: LeptosOptions) -> Router {
-    router_with(db, options, crate::auth::bearer::TokenLimits::from_env())
+pub fn router(db: Db, options: LeptosOptions, proxies: client_addr::TrustedProxies) -> Router {
+    router_with(
+        db,
+        options,
+        crate::auth::bearer::TokenLimits::from_env(),
+        proxies,
+    )
 }
 
-/// The router with the API's per-token rate limits given (the tests use small ones).
+/// The router with the API's per-token rate limits and the trusted proxies given (the
+/// tests use small limits).
 pub fn router_with(
     db: Db,
     options: LeptosOptions,
     token_limits: crate::auth::bearer::TokenLimits,
+    proxies: client_addr::TrustedProxies,
 ) -> Router {
     let auth = crate::auth::session::AuthState {
         db: db.clone(),
         settings: crate::auth::session::SessionSettings::from_env(),
         token_limits,
+        proxies,
     };
     let (rest, _) = crate::rest::router(db.clone());
     let hooks_db = db.clone();
@@ -203,9 +212,13 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Respo
         .into_response()
 }
 
-pub async fn serve(db: Db, bind: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    db: Db,
+    bind: SocketAddr,
+    proxies: client_addr::TrustedProxies,
+) -> anyhow::Result<()> {
     let options = leptos_options(bind);
-    let app = router(db.clone(), options);
+    let app = router(db.clone(), options, proxies);
     // Responses go out in several writes; without TCP_NODELAY the second one waits for the
     // browser's delayed ACK (up to 40 ms) on every keep-alive request after the first.
     let listener = tokio::net::TcpListener::bind(bind)

@@ -119,9 +119,24 @@ pub async fn spawn(db: Db) -> String {
 
 /// `spawn` with the API's per-token rate limit given.
 pub async fn spawn_with(db: Db, limits: server::auth::bearer::TokenLimits) -> String {
+    serve_router(db, limits, Default::default()).await
+}
+
+/// `spawn` behind reverse proxies: requests from these addresses (the tests come from
+/// 127.0.0.1) name their client in `X-Forwarded-For` / `Forwarded`.
+pub async fn spawn_behind(db: Db, proxies: &str) -> String {
+    let proxies = server::http::client_addr::TrustedProxies::parse(proxies).unwrap();
+    serve_router(db, server::auth::bearer::TokenLimits::from_env(), proxies).await
+}
+
+async fn serve_router(
+    db: Db,
+    limits: server::auth::bearer::TokenLimits,
+    proxies: server::http::client_addr::TrustedProxies,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: std::net::SocketAddr = listener.local_addr().unwrap();
-    let app = server::http::router_with(db, server::http::leptos_options(addr), limits);
+    let app = server::http::router_with(db, server::http::leptos_options(addr), limits, proxies);
     tokio::spawn(async move {
         axum::serve(
             listener,
