@@ -177,14 +177,35 @@ pub fn render_note(template: &str, v: &MergeValues) -> String {
             .collect::<Vec<_>>()
             .join(" + ")
     };
-    template
-        .replace(
+    let fills = [
+        (
             "{first_name}",
             if first.is_empty() { "there" } else { first },
-        )
-        .replace("{name}", if v.name.is_empty() { "there" } else { v.name })
-        .replace("{incident}", v.incident)
-        .replace("{credit}", &credit)
+        ),
+        ("{name}", if v.name.is_empty() { "there" } else { v.name }),
+        ("{incident}", v.incident),
+        ("{credit}", credit.as_str()),
+    ];
+    // One pass over the template, so a value goes in as it is: a name or an incident title
+    // that itself reads like a merge field is not filled in again.
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        match fills.iter().find(|(field, _)| tail.starts_with(field)) {
+            Some((field, value)) => {
+                out.push_str(value);
+                rest = &tail[field.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
