@@ -173,8 +173,17 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
         col(&["plan", "segment"]),
     );
     let mut out = ParsedList::default();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+    let mut lines = LineOf {
+        text: text.as_bytes(),
+        at: 0,
+        line: 1,
+    };
+    for record in reader.records() {
+        let position = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        let line = lines.of(position.map_or(lines.at, |p| p.byte() as usize));
         let record = match record {
             Ok(r) => r,
             Err(_) => {
@@ -242,6 +251,32 @@ fn parse_csv(text: &str) -> Result<ParsedList, String> {
         });
     }
     Ok(out)
+}
+
+/// The line of the text a CSV row starts on, counted forward from the previous row. The
+/// reader places a row where the one before it ended, so blank lines it skipped come first;
+/// a quoted cell can span several lines.
+#[cfg(feature = "ssr")]
+struct LineOf<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+#[cfg(feature = "ssr")]
+impl LineOf<'_> {
+    fn of(&mut self, byte: usize) -> usize {
+        let mut start = byte.clamp(self.at, self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        self.line += self.text[self.at..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.at = start;
+        self.line
+    }
 }
 
 #[cfg(feature = "ssr")]
