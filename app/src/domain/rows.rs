@@ -259,7 +259,7 @@ pub fn valid_email(email: &str) -> bool {
         && email.len() <= 254
         && !email
             .chars()
-            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"')
 }
 
 #[cfg(test)]
