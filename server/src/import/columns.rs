@@ -125,6 +125,7 @@ impl Header {
             let name = raw
                 .trim()
                 .trim_start_matches('\u{feff}')
+                .trim()
                 .to_ascii_lowercase();
             let name = if name == "ref" && kind == ImportKind::Customers {
                 "external_ref".to_string()
