@@ -11,6 +11,8 @@ mod enums;
 pub mod incident;
 pub mod integration;
 mod money;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod reply;
 pub mod report;
 mod rows;

@@ -22,6 +22,8 @@
 //!    positive, negative and neutral tokens (each signed token counts |valence| + 1).
 
 mod lexicon;
+#[cfg(test)]
+mod props;
 mod rules;
 mod text;
 
