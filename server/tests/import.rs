@@ -622,3 +622,37 @@ async fn a_big_file_leaves_every_index_as_it_was_and_in_use() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bench_times_an_import_beside_its_anchor_and_the_write_path() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine, url) = (t.db.clone(), t.engine, t.url.clone());
+        admin(&db).await;
+        let out = amends(&url, &["bench", "--runs", "1", "--import", "3000"]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Each timed line ends in a number and its unit.
+        for (row, unit) in [
+            ("anchor: together", "s"),
+            ("amends import replies", "rows/s)"),
+            ("a reply saved (median of 51)", "ms"),
+            ("one action given to 5000 customers", "ms"),
+            ("import of 1000 replies", "ms"),
+        ] {
+            let line = text
+                .lines()
+                .find(|l| l.trim_start().starts_with(row))
+                .unwrap_or_else(|| panic!("{engine}: no {row:?} line in:\n{text}"));
+            assert!(line.ends_with(unit), "{engine}: {line}");
+        }
+        assert!(text.contains("import ÷ anchor: "), "{engine}: {text}");
+        // The served database is left as it was.
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM replies").await, 0);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM customers").await, 0);
+        t.drop_async().await;
+    }
+}

@@ -170,14 +170,6 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
         report.committed && report.new == rows as u64,
         "the bench import did not import every row: {report:?}"
     );
-    scratch.close().await;
-    if let Some(name) = pg_name {
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(db.pool())
-            .await
-            .ok();
-    }
-    std::fs::remove_dir_all(&dir).ok();
 
     let s = |d: Duration| d.as_secs_f64();
     println!("  file: {:.1} MiB", size as f64 / 1024.0 / 1024.0);
@@ -197,7 +189,16 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
         "  import ÷ anchor: {:.2}×  (goal: at most 2× on SQLite)",
         s(took) / s(anchor)
     );
-    Ok(())
+    let writes = super::bench_writes::run(&scratch, &dir, actor).await;
+    scratch.close().await;
+    if let Some(name) = pg_name {
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(db.pool())
+            .await
+            .ok();
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    writes
 }
 
 async fn common_customers(db: &Db, dir: &Path) -> anyhow::Result<()> {
