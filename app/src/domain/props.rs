@@ -102,7 +102,7 @@ pub(crate) fn long(max: usize) -> impl Strategy<Value = String> {
 }
 
 fn hostile_or_long() -> impl Strategy<Value = String> {
-    prop_oneof![4 => hostile(), 1 => long(20_000)]
+    prop_oneof![9 => hostile(), 1 => long(20_000)]
 }
 
 const CURRENCIES: &[&str] = &["USD", "EUR", "GBP", "JPY", "CHF", "KWD", "ISK", "BHD"];
