@@ -71,20 +71,6 @@ async fn pending_bytes(db: &Db, url: &str) -> u64 {
     }
 }
 
-/// Indexes and triggers on `replies`, by name.
-async fn schema(db: &Db) -> Vec<String> {
-    let sql = match db.engine() {
-        Engine::Sqlite => {
-            "SELECT name FROM sqlite_master
-             WHERE type IN ('index', 'trigger') AND tbl_name = 'replies' ORDER BY name"
-        }
-        Engine::Postgres => {
-            "SELECT indexname::text FROM pg_indexes WHERE tablename = 'replies' ORDER BY 1"
-        }
-    };
-    sqlx::query_scalar(sql).fetch_all(db.pool()).await.unwrap()
-}
-
 async fn replies(db: &Db) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM replies")
         .fetch_one(db.pool())
@@ -105,7 +91,7 @@ async fn a_killed_import_leaves_nothing_and_a_sound_database() {
             .status()
             .unwrap();
         assert!(ok.success(), "{engine}: customers import");
-        let before = schema(&db).await;
+        let before = common::rows::reply_schema(&db).await;
 
         let mut child = amends(&url)
             .args(["import", "replies"])
@@ -157,7 +143,11 @@ async fn a_killed_import_leaves_nothing_and_a_sound_database() {
             }
         }
         assert_eq!(replies(&db).await, 0, "{engine}: none of the import");
-        assert_eq!(schema(&db).await, before, "{engine}: indexes as they were");
+        assert_eq!(
+            common::rows::reply_schema(&db).await,
+            before,
+            "{engine}: indexes as they were"
+        );
 
         // The same file then goes in whole.
         let ok = amends(&url)
@@ -167,7 +157,7 @@ async fn a_killed_import_leaves_nothing_and_a_sound_database() {
             .unwrap();
         assert!(ok.success(), "{engine}: the second import");
         assert_eq!(replies(&db).await, ROWS as i64, "{engine}");
-        assert_eq!(schema(&db).await, before, "{engine}");
+        assert_eq!(common::rows::reply_schema(&db).await, before, "{engine}");
         t.drop_async().await;
     }
     let _ = std::fs::remove_dir_all(dir);

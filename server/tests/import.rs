@@ -542,26 +542,11 @@ async fn scripts_and_the_import_page_post_the_file_as_text_csv() {
     .await;
 }
 
-/// The indexes (and on SQLite the triggers) on `replies`, by name and definition.
-async fn reply_indexes(db: &Db) -> Vec<(String, String)> {
-    let sql = match db.engine() {
-        server::store::Engine::Sqlite => {
-            "SELECT name, COALESCE(sql, '') FROM sqlite_master
-             WHERE type IN ('index', 'trigger') AND tbl_name = 'replies' ORDER BY name"
-        }
-        server::store::Engine::Postgres => {
-            "SELECT indexname::text, indexdef FROM pg_indexes
-             WHERE tablename = 'replies' ORDER BY indexname"
-        }
-    };
-    sqlx::query_as(sql).fetch_all(db.pool()).await.unwrap()
-}
-
 #[tokio::test]
 async fn a_big_file_leaves_every_index_as_it_was_and_in_use() {
     common::on_both(|db, engine| async move {
         let (me, incident) = world(&db).await;
-        let before = reply_indexes(&db).await;
+        let before = common::rows::reply_schema(&db).await;
         assert!(before.len() >= 6, "{engine}: {before:?}");
         // Enough rows that SQLite sets the secondary indexes aside and builds them again.
         let mut file = String::from("customer,received_at,body,incident\n");
@@ -588,7 +573,7 @@ async fn a_big_file_leaves_every_index_as_it_was_and_in_use() {
             count(&db, version).await > was,
             "{engine}: cached analytics see the change"
         );
-        assert_eq!(reply_indexes(&db).await, before, "{engine}");
+        assert_eq!(common::rows::reply_schema(&db).await, before, "{engine}");
         if engine == "sqlite" {
             let check: String = sqlx::query_scalar("PRAGMA integrity_check")
                 .fetch_one(db.pool())

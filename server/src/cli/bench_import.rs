@@ -4,7 +4,7 @@
 //! `amends sentiment` scoring the same bodies. Never touches the database being served.
 
 use crate::import::columns::ImportKind;
-use crate::import::run::{run as import, Options, Progress};
+use crate::import::run::{run as import, ImportReport, Options, Progress};
 use crate::store::{Db, Engine};
 use std::io::Write;
 use std::path::Path;
@@ -148,26 +148,9 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
     let (scratch, _url, pg_name) = scratch(db, &dir).await?;
     common_customers(&scratch, &dir).await?;
     let actor = scratch_admin(&scratch).await?;
-    let input = std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(&csv)?);
-    let t = Instant::now();
-    let report = import(
-        &scratch,
-        input,
-        Options {
-            kind: ImportKind::Replies,
-            dry_run: false,
-            actor,
-            zone: crate::zone::Zone::utc(),
-            now: app::domain::when::now_ms(),
-            label: "bench".into(),
-            max_bytes: None,
-            progress: Arc::new(Progress::default()),
-        },
-    )
-    .await?;
-    let took = t.elapsed();
+    let (report, took) = import_file(&scratch, ImportKind::Replies, &csv, actor).await?;
     anyhow::ensure!(
-        report.committed && report.new == rows as u64,
+        report.new == rows as u64,
         "the bench import did not import every row: {report:?}"
     );
 
@@ -203,23 +186,40 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
 
 async fn common_customers(db: &Db, dir: &Path) -> anyhow::Result<()> {
     let actor = scratch_admin(db).await?;
-    let file = std::fs::File::open(dir.join("customers.csv"))?;
-    import(
+    import_file(db, ImportKind::Customers, &dir.join("customers.csv"), actor).await?;
+    Ok(())
+}
+
+/// Import `file` into the scratch database `db` as `actor`, timed; every row must go in.
+pub(super) async fn import_file(
+    db: &Db,
+    kind: ImportKind,
+    file: &Path,
+    actor: i64,
+) -> anyhow::Result<(ImportReport, Duration)> {
+    let input = std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(file)?);
+    let t = Instant::now();
+    let report = import(
         db,
-        file,
+        input,
         Options {
-            kind: ImportKind::Customers,
+            kind,
             dry_run: false,
             actor,
             zone: crate::zone::Zone::utc(),
             now: app::domain::when::now_ms(),
-            label: "bench customers".into(),
+            label: "bench".into(),
             max_bytes: None,
             progress: Arc::new(Progress::default()),
         },
     )
     .await?;
-    Ok(())
+    let took = t.elapsed();
+    anyhow::ensure!(
+        report.committed && report.refused == 0,
+        "the bench's {kind:?} import failed: {report:?}"
+    );
+    Ok((report, took))
 }
 
 async fn scratch_admin(db: &Db) -> anyhow::Result<i64> {

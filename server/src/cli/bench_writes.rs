@@ -3,8 +3,8 @@
 //! 1,000-row import. Whatever the read path keeps current at write time is paid here, so
 //! these figures show what it costs.
 
+use super::bench_import::import_file;
 use crate::import::columns::ImportKind;
-use crate::import::run::{run as import, Options, Progress};
 use crate::store::Db;
 use app::domain::action::{ActionDraft, ActionTarget};
 use app::domain::affected::CustomerKey;
@@ -14,7 +14,6 @@ use app::domain::{ActionKind, Channel, IncidentKind, Money, Severity};
 use app::store::Store;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Customers the bulk action goes to.
@@ -23,37 +22,6 @@ const AFFECTED: usize = 5_000;
 const REPLIES: usize = 51;
 /// Rows of the small import.
 const SMALL_IMPORT: usize = 1_000;
-
-async fn import_file(
-    db: &Db,
-    kind: ImportKind,
-    file: &Path,
-    actor: i64,
-) -> anyhow::Result<Duration> {
-    let input = std::io::BufReader::new(std::fs::File::open(file)?);
-    let t = Instant::now();
-    let report = import(
-        db,
-        input,
-        Options {
-            kind,
-            dry_run: false,
-            actor,
-            zone: crate::zone::Zone::utc(),
-            now: app::domain::when::now_ms(),
-            label: "bench".into(),
-            max_bytes: None,
-            progress: Arc::new(Progress::default()),
-        },
-    )
-    .await?;
-    let took = t.elapsed();
-    anyhow::ensure!(
-        report.committed && report.refused == 0,
-        "the bench's {kind:?} import failed: {report:?}"
-    );
-    Ok(took)
-}
 
 /// Time the writes on `db` (a scratch database) as `actor`; prints one line each.
 pub async fn run(db: &Db, dir: &Path, actor: i64) -> anyhow::Result<()> {
@@ -142,7 +110,7 @@ pub async fn run(db: &Db, dir: &Path, actor: i64) -> anyhow::Result<()> {
     }
     f.flush()?;
     drop(f);
-    let small_import = import_file(db, ImportKind::Replies, &small, actor).await?;
+    let (_, small_import) = import_file(db, ImportKind::Replies, &small, actor).await?;
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("\nWrites on the same scratch database:");

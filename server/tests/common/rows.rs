@@ -144,3 +144,18 @@ pub async fn reply(db: &Db, r: Reply<'_>) {
         .unwrap();
     }
 }
+
+/// The indexes (and on SQLite the triggers) on `replies`, by name and definition.
+pub async fn reply_schema(db: &Db) -> Vec<(String, String)> {
+    let sql = match db.engine() {
+        server::store::Engine::Sqlite => {
+            "SELECT name, COALESCE(sql, '') FROM sqlite_master
+             WHERE type IN ('index', 'trigger') AND tbl_name = 'replies' ORDER BY name"
+        }
+        server::store::Engine::Postgres => {
+            "SELECT indexname::text, indexdef FROM pg_indexes
+             WHERE tablename = 'replies' ORDER BY indexname"
+        }
+    };
+    sqlx::query_as(sql).fetch_all(db.pool()).await.unwrap()
+}
