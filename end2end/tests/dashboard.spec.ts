@@ -71,26 +71,20 @@ async function noActionCasesFromApi(request: APIRequestContext, q: URLSearchPara
 }
 
 
-/** Every chart panel is there, titled, with either a drawing or the not-enough-data note. */
+/** Every chart panel is there, titled and drawn: the demo's year (all of it, or its outages
+ * alone) has enough data for each chart, so a "Not enough data" note here is a bug. */
 async function expectAllCharts(page: Page) {
   await expect(page.locator("section.chart-panel")).toHaveCount(CHARTS.length);
   const ids = await page.locator("section.chart-panel").evaluateAll((els) => els.map((e) => e.getAttribute("data-chart")));
   expect(ids).toEqual(CHARTS.map(([id]) => id));
-  let drawn = 0;
   for (const [id, title] of CHARTS) {
     const p = panel(page, id);
     await expect(p.getByRole("heading", { level: 2 })).toHaveText(title);
-    const svgs = await p.locator("figure.chart > svg").count();
-    const notes = await p.locator("p.chart-empty").count();
-    expect(svgs + notes, `${id}: one drawing or one note`).toBe(1);
-    if (notes) await expect(p.locator("p.chart-empty")).toContainText("Not enough data");
-    // The SVG download is offered exactly when there is a drawing.
-    await expect(p.getByRole("link", { name: "Download SVG" })).toHaveCount(svgs);
+    await expect(p.locator("figure.chart > svg"), `${id} is drawn`).toHaveCount(1);
+    await expect(p.locator("p.chart-empty"), `${id} has no empty note`).toHaveCount(0);
+    await expect(p.getByRole("link", { name: "Download SVG" })).toHaveCount(1);
     await expect(p.getByRole("link", { name: "Download CSV" })).toHaveCount(1);
-    drawn += svgs;
   }
-  // A year of demo data is plenty to draw something.
-  expect(drawn).toBeGreaterThan(0);
 }
 
 test.describe("the dashboard", () => {
