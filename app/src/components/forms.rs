@@ -66,3 +66,23 @@ pub fn options(choices: Vec<(&'static str, &'static str)>, selected: String) -> 
 pub fn typed(field: &str) -> Option<String> {
     leptos_router::hooks::use_query_map().with_untracked(|q| q.get(&format!("v.{field}")))
 }
+
+/// A read-only value to copy; focusing it selects it all.
+#[component]
+pub fn CopyField(id: &'static str, label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id readonly value=value class="secret" spellcheck="false" autocomplete="off"
+            on:focus=|ev| {
+                #[cfg(feature = "hydrate")]
+                {
+                    use wasm_bindgen::JsCast;
+                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                        input.select();
+                    }
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = ev;
+            }/>
+    }
+}

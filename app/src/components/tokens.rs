@@ -2,6 +2,7 @@
 //! list of tokens with their use and a revoke button behind a confirmation.
 
 use crate::api::tokens::{all_tokens, my_tokens, CreateToken, RevokeToken};
+use crate::components::forms::CopyField;
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::token::TokenRow;
 use crate::domain::TokenScope;
@@ -64,20 +65,7 @@ pub fn TokenPanel(admin: bool) -> impl IntoView {
             {move || create.value().get().and_then(|r| r.ok()).map(|t| view! {
                 <div class="notice notice-ok new-token" role="status">
                     <p>"Token “"{t.token.name.clone()}"” created. Copy it now: it is not shown again."</p>
-                    <label for="new-token-secret">"Your new token"</label>
-                    <input id="new-token-secret" readonly value=t.secret.clone() class="secret"
-                        spellcheck="false" autocomplete="off"
-                        on:focus=|ev| {
-                            #[cfg(feature = "hydrate")]
-                            {
-                                use wasm_bindgen::JsCast;
-                                if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                    input.select();
-                                }
-                            }
-                            #[cfg(not(feature = "hydrate"))]
-                            let _ = ev;
-                        }/>
+                    <CopyField id="new-token-secret" label="Your new token" value=t.secret.clone()/>
                     <p class="hint">"Select it and copy; store it where your script keeps secrets."</p>
                 </div>
             })}

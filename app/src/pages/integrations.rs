@@ -6,7 +6,7 @@ use crate::api::integrations::{
     SetSourceActive, DELIVERY_STATUSES,
 };
 use crate::api::session::whoami;
-use crate::components::forms::{field_msg, form_msg, typed, FieldError, FormError};
+use crate::components::forms::{field_msg, form_msg, typed, CopyField, FieldError, FormError};
 use crate::components::pager::{page_param, Pager};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::integration::{hook_path, kind_label, DeliveryRow, SourceRow, KINDS};
@@ -449,26 +449,6 @@ fn Created(made: NewSource) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
-    }
-}
-
-/// A read-only value to copy; focusing it selects it all.
-#[component]
-fn CopyField(id: &'static str, label: &'static str, value: String) -> impl IntoView {
-    view! {
-        <label for=id>{label}</label>
-        <input id=id readonly value=value class="secret" spellcheck="false" autocomplete="off"
-            on:focus=|ev| {
-                #[cfg(feature = "hydrate")]
-                {
-                    use wasm_bindgen::JsCast;
-                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                        input.select();
-                    }
-                }
-                #[cfg(not(feature = "hydrate"))]
-                let _ = ev;
-            }/>
     }
 }
 
