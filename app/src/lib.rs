@@ -15,6 +15,8 @@ pub mod error;
 pub mod format;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod reads;
+#[cfg(feature = "ssr")]
 pub mod sentiment;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -1,6 +1,7 @@
 //! The storage interface the app is written against. The server implements it once for
 //! SQLite and PostgreSQL (see `server/src/store`) and hands it to server functions through
-//! the Leptos context as `Arc<dyn Store>`.
+//! the Leptos context as `Arc<dyn Store>`. Analytics and reports are read through
+//! `crate::reads`, which keeps their answers.
 
 use crate::domain::action::{ActionDraft, ActionTarget};
 use crate::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
@@ -21,18 +22,6 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     async fn overview(&self) -> Result<Overview, StoreError>;
-    /// Every analytics figure for `q` (cached until the data changes).
-    async fn analytics(
-        &self,
-        q: &crate::domain::analytics::AnalyticsQuery,
-    ) -> Result<Arc<crate::domain::analytics::Analytics>, StoreError>;
-    /// The week running now in the team's time zone, and that zone's name.
-    fn this_week(&self) -> (crate::domain::week::IsoWeek, String);
-    /// The weekly report of `week` (cached until the data changes).
-    async fn week_report(
-        &self,
-        week: crate::domain::week::IsoWeek,
-    ) -> Result<Arc<crate::domain::report::WeekReport>, StoreError>;
     /// Incidents matching `filter`, in its order.
     async fn list_incidents(
         &self,

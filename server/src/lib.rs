@@ -10,6 +10,8 @@ pub mod http;
 pub mod import;
 pub mod reports;
 pub mod rest;
+pub mod service;
+pub mod spreadsheet;
 pub mod stats;
 pub mod store;
 pub mod telemetry;

@@ -34,7 +34,6 @@ use app::domain::analytics::{
     AnalyticsParams, AnalyticsQuery, Group, SpeedBucket, SurvivalAt, DAY_MS,
 };
 use app::domain::{ActionKind, Money};
-use app::store::Store;
 use common::{on_both, rows};
 use server::store::Db;
 use std::sync::Arc;
@@ -193,8 +192,9 @@ fn query(extra: &[(&str, &str)]) -> AnalyticsQuery {
 #[tokio::test]
 async fn every_figure_matches_the_hand_worked_data_set() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         let ids = build(&db).await;
-        let a = db.analytics(&query(&[])).await.unwrap();
+        let a = reads.analytics(&query(&[])).await.unwrap();
 
         // Six cases: (I1: C1 C2 C3 C4), (I2: C4 C6); C5 churned before I2.
         assert_eq!(a.headline.cases, 6, "{engine}");
@@ -437,23 +437,30 @@ async fn every_figure_matches_the_hand_worked_data_set() {
 #[tokio::test]
 async fn filters_narrow_the_cases() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         let ids = build(&db).await;
         // Outages: I1's four cases only; I0 and I3 are outside the period.
-        let a = db.analytics(&query(&[("kind", "outage")])).await.unwrap();
+        let a = reads
+            .analytics(&query(&[("kind", "outage")]))
+            .await
+            .unwrap();
         assert_eq!(a.headline.cases, 4, "{engine}");
         assert_eq!(a.repeat.repeat_customers, 0);
         // SEV3: I2's two cases.
-        let a = db.analytics(&query(&[("severity", "sev3")])).await.unwrap();
+        let a = reads
+            .analytics(&query(&[("severity", "sev3")]))
+            .await
+            .unwrap();
         assert_eq!(a.headline.cases, 2);
         // Plan pro: C6 alone; the unaffected baseline keeps only pro customers (none).
-        let a = db.analytics(&query(&[("plan", "pro")])).await.unwrap();
+        let a = reads.analytics(&query(&[("plan", "pro")])).await.unwrap();
         assert_eq!(a.headline.cases, 1);
         assert_eq!(a.sentiment.groups.iter().map(|g| g.replies).sum::<u64>(), 1);
         let un = a.retention.group(Group::Unaffected).unwrap();
         assert_eq!(un.cases, 0);
         assert_eq!(un.s90, None);
         // One incident: I2's cases (C4, C6) and no unaffected baseline.
-        let a = db
+        let a = reads
             .analytics(&query(&[("incident", &ids.i2.to_string())]))
             .await
             .unwrap();
@@ -468,10 +475,11 @@ async fn filters_narrow_the_cases() {
 #[tokio::test]
 async fn a_change_by_any_writer_retires_cached_figures() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         let ids = build(&db).await;
         let q = query(&[]);
-        let first = db.analytics(&q).await.unwrap();
-        let again = db.analytics(&q).await.unwrap();
+        let first = reads.analytics(&q).await.unwrap();
+        let again = reads.analytics(&q).await.unwrap();
         assert!(
             Arc::ptr_eq(&first, &again),
             "{engine}: unchanged data is served from the cache"
@@ -479,19 +487,19 @@ async fn a_change_by_any_writer_retires_cached_figures() {
 
         // A second process on the same database writes a reply: this process must see it.
         reply(&db, ids.c6, Some(ids.i2), day(50), 0.5, None, None).await;
-        let after = db.analytics(&q).await.unwrap();
+        let after = reads.analytics(&q).await.unwrap();
         assert!(!Arc::ptr_eq(&first, &after));
         assert_eq!(after.headline.mean_sentiment.unwrap().n, 8);
 
         // An override (an UPDATE) and a churn date both count as changes too.
         rows::churn(&db, ids.c6, day(70)).await;
-        let churned = db.analytics(&q).await.unwrap();
+        let churned = reads.analytics(&q).await.unwrap();
         let pc = churned
             .retention
             .group(Group::Action(ActionKind::ProactiveContact))
             .unwrap();
         assert_eq!(pc.churned, 1);
-        assert!(db.analytics_cached() <= server::analytics::cache::CAPACITY);
+        assert!(reads.analytics_cached() <= server::service::cache::CAPACITY);
     })
     .await;
 }
@@ -556,6 +564,7 @@ const PERIOD: &str = "from=2026-01-01&to=2026-04-01&as_of=2026-07-01";
 #[tokio::test]
 async fn the_api_serves_the_same_figures_to_signed_in_readers() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         build(&db).await;
         common::add_user(&db, "viewer@team.example", "Vi", app::domain::Role::Viewer).await;
         let base = common::spawn(db.clone()).await;
@@ -570,7 +579,7 @@ async fn the_api_serves_the_same_figures_to_signed_in_readers() {
         assert_eq!(res.status(), 401, "{engine}");
 
         let c = sign_in(&base, "viewer@team.example").await;
-        let a = db.analytics(&query(&[])).await.unwrap();
+        let a = reads.analytics(&query(&[])).await.unwrap();
         let pretty = |v: serde_json::Result<String>| v.unwrap() + "\n";
         for (name, part) in [
             (

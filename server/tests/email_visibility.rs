@@ -249,7 +249,7 @@ async fn incident_and_reply_reads_and_a_viewers_downloads_hold_no_address() {
         let api = Api::new(&w.base);
         let read = Caller::Token(token(&db, w.editor_id, TokenScope::Read, "read").await);
         let inc = w.incident.to_string();
-        let (week, _) = db.this_week();
+        let week = db.zone().week_of(now_ms());
 
         // Pages and the server functions behind them.
         for path in [format!("/incidents/{inc}"), "/replies".to_string()] {

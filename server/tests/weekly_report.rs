@@ -35,7 +35,6 @@ mod common;
 use app::domain::analytics::{AnalyticsParams, DAY_MS};
 use app::domain::week::IsoWeek;
 use app::domain::Money;
-use app::store::Store;
 use common::{on_both, rows};
 use server::store::Db;
 use server::zone::Zone;
@@ -226,9 +225,10 @@ fn w47() -> IsoWeek {
 #[tokio::test]
 async fn the_weekly_report_has_the_hand_worked_figures() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         let ids = build(&db).await;
         let now = at("2026-11-25T12:00");
-        let r = db.week_report(w47(), now).await.unwrap();
+        let r = reads.week_report(w47(), now).await.unwrap();
         assert_eq!(
             (r.first_day.as_str(), r.last_day.as_str()),
             ("2026-11-16", "2026-11-22"),
@@ -362,7 +362,7 @@ async fn the_weekly_report_has_the_hand_worked_figures() {
         }
         .parse(now)
         .unwrap();
-        let analytics = db.analytics(&q).await.unwrap();
+        let analytics = reads.analytics(&q).await.unwrap();
         let row = analytics
             .weekly
             .weeks
@@ -398,9 +398,13 @@ async fn the_weekly_report_has_the_hand_worked_figures() {
 #[tokio::test]
 async fn a_week_with_nothing_in_it_is_a_quiet_report() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         build(&db).await;
         let week = IsoWeek::parse("2026-W10").unwrap();
-        let r = db.week_report(week, at("2026-11-25T12:00")).await.unwrap();
+        let r = reads
+            .week_report(week, at("2026-11-25T12:00"))
+            .await
+            .unwrap();
         assert!(r.is_quiet(), "{engine}");
         assert!(r.incidents.is_empty() && r.most_positive.is_empty());
         assert_eq!(
@@ -421,6 +425,7 @@ async fn a_week_with_nothing_in_it_is_a_quiet_report() {
 #[tokio::test]
 async fn the_week_starts_at_monday_midnight_in_the_team_time_zone() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         // Sunday 22 Nov 12:00 UTC is Monday 23 Nov 01:00 in Auckland (UTC+13).
         let c = customer(&db, "Z1").await;
         let late = at("2026-11-22T12:00");
@@ -441,11 +446,12 @@ async fn the_week_starts_at_monday_midnight_in_the_team_time_zone() {
             r.figure("incidents_opened").and_then(|f| f.value)
         };
 
-        let utc = db.week_report(w47(), now).await.unwrap();
+        let utc = reads.week_report(w47(), now).await.unwrap();
         assert_eq!(opened(&utc), Some(1.0), "{engine}: UTC puts it in W47");
-        let auckland = db
-            .clone()
-            .with_zone(Zone::parse("Pacific/Auckland").unwrap());
+        let auckland = server::service::ReadService::new(
+            db.clone()
+                .with_zone(Zone::parse("Pacific/Auckland").unwrap()),
+        );
         let r47 = auckland.week_report(w47(), now).await.unwrap();
         assert_eq!(
             opened(&r47),
@@ -480,7 +486,7 @@ async fn the_week_starts_at_monday_midnight_in_the_team_time_zone() {
                 .collect()
         };
         assert_eq!(
-            weeks(&db.analytics(&q).await.unwrap()),
+            weeks(&reads.analytics(&q).await.unwrap()),
             [("2026-W47".to_string(), 1)]
         );
         assert_eq!(
@@ -495,13 +501,14 @@ async fn the_week_starts_at_monday_midnight_in_the_team_time_zone() {
 #[tokio::test]
 async fn a_change_to_the_data_retires_a_kept_report() {
     on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
         let ids = build(&db).await;
         let now = at("2026-11-25T12:00");
-        let first = db.week_report(w47(), now).await.unwrap();
-        let again = db.week_report(w47(), now).await.unwrap();
+        let first = reads.week_report(w47(), now).await.unwrap();
+        let again = reads.week_report(w47(), now).await.unwrap();
         assert!(std::sync::Arc::ptr_eq(&first, &again), "{engine}: kept");
         give(&db, ids.b, ids.c[4], "credit", 700, t(5, 1.0)).await;
-        let after = db.week_report(w47(), now).await.unwrap();
+        let after = reads.week_report(w47(), now).await.unwrap();
         assert_eq!(
             after.figure("actions").and_then(|f| f.value),
             Some(4.0),

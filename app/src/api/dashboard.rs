@@ -22,8 +22,7 @@ pub async fn get_dashboard(
             message: e.message,
         })
     })?;
-    let analytics = super::store()?.analytics(&q).await?;
-    Ok(crate::charts::dashboard::dashboard(&analytics))
+    Ok((*super::reads()?.dashboard(&q).await?).clone())
 }
 
 /// One incident's recovery figures (its cases only), followed up to today.
@@ -48,7 +47,7 @@ pub async fn get_incident_analytics(
     }
     .parse(now)
     .map_err(|_| super::fail(AppError::Internal))?;
-    let analytics = store.analytics(&q).await?;
+    let analytics = super::reads()?.analytics(&q).await?;
     Ok(crate::charts::dashboard::incident(&analytics))
 }
 

@@ -22,6 +22,14 @@ pub(crate) fn store() -> Result<crate::store::SharedStore, crate::error::AppErro
     })
 }
 
+#[cfg(feature = "ssr")]
+pub(crate) fn reads() -> Result<crate::reads::SharedReads, crate::error::AppError> {
+    leptos::prelude::use_context::<crate::reads::SharedReads>().ok_or_else(|| {
+        tracing::error!("read service missing from the server function context");
+        crate::error::AppError::Internal
+    })
+}
+
 /// The one role guard of every server function: the signed-in user when their role allows
 /// `needed`, else `Unauthorized` (nobody signed in) or `Forbidden`. The session itself is
 /// checked by the server's middleware, which puts the user in the request's extensions.

@@ -24,14 +24,14 @@ impl ReportCalendar {
 #[server(prefix = "/api/fn", endpoint = "reports/weekly")]
 pub async fn get_week_report(week: String) -> Result<WeekReport, AppError> {
     super::require(crate::domain::Role::Viewer)?;
-    let store = super::store()?;
+    let reads = super::reads()?;
     let wanted = IsoWeek::parse(&week).map_err(|message| {
         super::fail(AppError::Field {
             field: "week".into(),
             message,
         })
     })?;
-    let (now, _) = store.this_week();
+    let (now, _) = reads.this_week();
     if wanted > now {
         return Err(super::fail(AppError::Field {
             field: "week".into(),
@@ -41,12 +41,12 @@ pub async fn get_week_report(week: String) -> Result<WeekReport, AppError> {
             ),
         }));
     }
-    Ok((*store.week_report(wanted).await?).clone())
+    Ok((*reads.week_report(wanted).await?).clone())
 }
 
 #[server(prefix = "/api/fn", endpoint = "reports/calendar")]
 pub async fn get_report_calendar() -> Result<ReportCalendar, AppError> {
     super::require(crate::domain::Role::Viewer)?;
-    let (this_week, zone) = super::store()?.this_week();
+    let (this_week, zone) = super::reads()?.this_week();
     Ok(ReportCalendar { this_week, zone })
 }

@@ -412,6 +412,17 @@ pub fn incident(a: &Analytics) -> crate::domain::dashboard::IncidentAnalyticsVie
     }
 }
 
+/// The dashboard's charts' ids, in its order.
+pub const CHARTS: [&str; 7] = [
+    "sentiment",
+    "retention",
+    "retention_by_action",
+    "speed",
+    "speed_retention",
+    "weekly",
+    "repeat",
+];
+
 /// One chart by id (as the dashboard draws it), for timing and downloads.
 pub fn chart(a: &Analytics, id: &str) -> Option<ChartView> {
     match id {

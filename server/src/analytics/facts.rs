@@ -2,7 +2,7 @@
 //! customer, per action and per attributed reply. Plain data, so the computations that
 //! follow are pure and testable without a database.
 
-use app::domain::{ActionKind, IncidentKind, Severity};
+use app::domain::{ActionKind, IncidentKind, IncidentStatus, Severity};
 
 /// One (incident, affected customer) pair of the period. Instants are epoch milliseconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +80,20 @@ pub struct CustomerName {
     pub id: i64,
     pub name: String,
     pub external_ref: String,
+}
+
+/// An incident that started or was resolved in the week, as stored (for the
+/// weekly report).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncidentHead {
+    pub id: i64,
+    pub title: String,
+    pub kind: IncidentKind,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub started_at: i64,
+    pub detected_at: i64,
+    pub resolved_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -1,8 +1,7 @@
-//! The analytics service: from the facts of a period (read by the store in a few set-based
-//! queries) to every figure of DESIGN.md's "Analytics — exact definitions". Everything here
-//! but [`cache`] is pure.
+//! The analytics: from the facts of a period (read by the store in a few set-based queries)
+//! to every figure of DESIGN.md's "Analytics — exact definitions". Everything here is pure;
+//! `crate::service` keeps the answers.
 
-pub mod cache;
 pub mod facts;
 pub mod repeat;
 pub mod report;

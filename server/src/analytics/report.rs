@@ -66,7 +66,7 @@ pub fn to_csv(rows: Vec<Vec<String>>) -> String {
     for mut r in rows {
         r.resize(width.max(r.len()), String::new());
         // Writing to memory cannot fail.
-        let _ = w.write_record(r.iter().map(|c| crate::http::exports::safe_cell(c)));
+        let _ = w.write_record(r.iter().map(|c| crate::spreadsheet::safe_cell(c)));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -3,5 +3,8 @@
 
 pub use app::auth::password;
 pub mod bearer;
+pub mod caller;
+pub mod client_addr;
 pub mod session;
 pub mod throttle;
+pub mod unavailable;

@@ -121,10 +121,10 @@ pub struct AuthState {
     pub settings: SessionSettings,
     pub token_limits: super::bearer::TokenLimits,
     /// Whose forwarding headers name the client (sign-in throttling and its audit).
-    pub proxies: crate::http::client_addr::TrustedProxies,
+    pub proxies: super::client_addr::TrustedProxies,
 }
 
-impl axum::extract::FromRef<AuthState> for crate::http::client_addr::TrustedProxies {
+impl axum::extract::FromRef<AuthState> for super::client_addr::TrustedProxies {
     fn from_ref(auth: &AuthState) -> Self {
         auth.proxies.clone()
     }
@@ -168,7 +168,7 @@ pub async fn authenticate(State(auth): State<AuthState>, mut req: Request, next:
             // sending a signed-in person to the sign-in page.
             Err(app::error::StoreError::Unavailable) if !is_public(req.uri().path()) => {
                 tracing::warn!("session lookup failed: database unavailable");
-                return crate::http::unavailable::response(req.uri().path());
+                return super::unavailable::response(req.uri().path());
             }
             Err(e) => {
                 tracing::warn!(error = %e, "session lookup failed");

@@ -81,8 +81,8 @@ pub async fn run(db: Db, args: AnalyticsArgs) -> anyhow::Result<()> {
         .params()
         .parse(app::domain::when::now_ms())
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))?;
-    let analytics = db
-        .cached_analytics(&query)
+    let analytics = crate::service::ReadService::new(db.clone())
+        .analytics(&query)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let out = match args.format {

@@ -160,7 +160,7 @@ async fn cases(db: &Db, w: &mut Csv) -> anyhow::Result<u64> {
             iso(Some(started)),
             iso(r.try_get("detected_at")?),
             key.1.to_string(),
-            crate::http::exports::safe_cell(&r.try_get::<String, _>("plan")?),
+            crate::spreadsheet::safe_cell(&r.try_get::<String, _>("plan")?),
             iso(r.try_get("signed_up_at")?),
             iso(churned),
             kinds.into_iter().collect::<Vec<_>>().join(";"),
@@ -189,8 +189,8 @@ async fn customers(db: &Db, w: &mut Csv) -> anyhow::Result<u64> {
     while let Some(r) = rows.try_next().await? {
         w.write_record([
             r.try_get::<i64, _>("id")?.to_string(),
-            crate::http::exports::safe_cell(&r.try_get::<String, _>("external_ref")?),
-            crate::http::exports::safe_cell(&r.try_get::<String, _>("plan")?),
+            crate::spreadsheet::safe_cell(&r.try_get::<String, _>("external_ref")?),
+            crate::spreadsheet::safe_cell(&r.try_get::<String, _>("plan")?),
             r.try_get::<i64, _>("monthly_revenue_minor")?.to_string(),
             r.try_get::<String, _>("currency")?,
             iso(r.try_get("signed_up_at")?),

@@ -83,7 +83,7 @@ pub async fn run(db: Db, args: ReportArgs) -> anyhow::Result<()> {
         let smtp = email::Smtp::new(url, from).map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
         Some((smtp, to))
     };
-    let report = db
+    let report = crate::service::ReadService::new(db.clone())
         .week_report(week, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -2,8 +2,8 @@
 
 use crate::auth::password;
 use crate::auth::session::now_ms;
-use crate::http::account::valid_email;
 use crate::store::Db;
+use app::domain::valid_email;
 use app::domain::Role;
 use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal};

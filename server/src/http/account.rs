@@ -46,7 +46,7 @@ fn signed_in(auth: &AuthState, token: &str, to: &str) -> Response {
     res
 }
 
-pub use app::domain::valid_email;
+use app::domain::valid_email;
 
 /// The account a sign-in names: what was typed in the e-mail field, when it is an e-mail
 /// address (at most 254 characters). Anything else — a password typed into the wrong field,

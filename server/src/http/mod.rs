@@ -2,18 +2,23 @@
 //! request logging and graceful shutdown.
 
 pub mod account;
+mod caller;
 mod chart_files;
-pub mod client_addr;
-pub(crate) mod exports;
+mod exports;
 mod health;
 mod hooks;
 mod report_files;
 mod request_id;
 pub mod security;
-pub mod unavailable;
 
+// Where the client's address comes from is the sign-in throttle's concern; re-exported for
+// the router's callers, which pass the trusted proxies in.
+pub use crate::auth::client_addr;
+
+use crate::service::ReadService;
 use crate::store::Db;
 use app::app::{shell, App};
+use app::reads::SharedReads;
 use app::store::SharedStore;
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -32,6 +37,7 @@ use tower_http::LatencyUnit;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: SharedStore,
+    pub reads: ReadService,
 }
 
 /// Leptos settings: from cargo-leptos' environment when run by it, with defaults that let
@@ -79,21 +85,37 @@ pub fn router_with(
     token_limits: crate::auth::bearer::TokenLimits,
     proxies: client_addr::TrustedProxies,
 ) -> Router {
+    router_for(ReadService::new(db), options, token_limits, proxies)
+}
+
+/// The router over a read service (whose caches it shares with whoever else holds it).
+pub fn router_for(
+    reads: ReadService,
+    options: LeptosOptions,
+    token_limits: crate::auth::bearer::TokenLimits,
+    proxies: client_addr::TrustedProxies,
+) -> Router {
+    let db = reads.db().clone();
     let auth = crate::auth::session::AuthState {
         db: db.clone(),
         settings: crate::auth::session::SessionSettings::from_env(),
         token_limits,
         proxies,
     };
-    let (rest, _) = crate::rest::router(db.clone());
+    let (rest, _) = crate::rest::router(reads.clone());
     let hooks_db = db.clone();
     let store: SharedStore = Arc::new(db);
+    let shared_reads: SharedReads = Arc::new(reads.clone());
     let state = AppState {
         leptos_options: options.clone(),
         store: store.clone(),
+        reads,
     };
     let routes = route_list();
-    let context = move || provide_context(store.clone());
+    let context = move || {
+        provide_context(store.clone());
+        provide_context(shared_reads.clone());
+    };
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -218,7 +240,14 @@ pub async fn serve(
     proxies: client_addr::TrustedProxies,
 ) -> anyhow::Result<()> {
     let options = leptos_options(bind);
-    let app = router(db.clone(), options, proxies);
+    let reads = ReadService::new(db.clone());
+    tokio::spawn(reads.clone().keep_dashboard_warm());
+    let app = router_for(
+        reads,
+        options,
+        crate::auth::bearer::TokenLimits::from_env(),
+        proxies,
+    );
     // Responses go out in several writes; without TCP_NODELAY the second one waits for the
     // browser's delayed ACK (up to 40 ms) on every keep-alive request after the first.
     let listener = tokio::net::TcpListener::bind(bind)

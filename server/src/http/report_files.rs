@@ -2,28 +2,29 @@
 //! one) and `GET /reports/weekly/{week}/report.{html,csv,md,json}`: the weekly report as a
 //! file, rendered by the same code as the page and `amends report`. Any role may read.
 
+use crate::auth::caller::Reader;
 use crate::reports::{public_base, Format};
+use crate::service::ReadService;
 use app::domain::week::IsoWeek;
-use app::domain::{Role, UserInfo};
-use app::store::SharedStore;
+use app::reads::Reads;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use std::collections::HashMap;
 
 use super::plain_text as text;
 
 /// The picker sends `?week=2026-W47`; without it, the last full week.
 pub async fn pick_week(
-    State(store): State<SharedStore>,
+    _reader: Reader,
+    State(reads): State<ReadService>,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
     let week = raw
         .get("week")
         .map(|w| w.trim().to_string())
         .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| store.this_week().0.prev().label());
+        .unwrap_or_else(|| reads.this_week().0.prev().label());
     // The page says what is wrong with a week that is not one.
     Redirect::to(&format!(
         "/reports/weekly/{}",
@@ -33,14 +34,10 @@ pub async fn pick_week(
 }
 
 pub async fn report_file(
-    State(store): State<SharedStore>,
-    user: Option<Extension<UserInfo>>,
+    _reader: Reader,
+    State(reads): State<ReadService>,
     Path((week, file)): Path<(String, String)>,
 ) -> Response {
-    match user {
-        Some(Extension(u)) if u.role.allows(Role::Viewer) => {}
-        _ => return text(StatusCode::UNAUTHORIZED, "Please sign in first."),
-    }
     let Some(format) = file.strip_prefix("report.").and_then(Format::parse) else {
         return text(
             StatusCode::NOT_FOUND,
@@ -51,7 +48,7 @@ pub async fn report_file(
         Ok(w) => w,
         Err(m) => return text(StatusCode::UNPROCESSABLE_ENTITY, &format!("week: {m}")),
     };
-    let (now, _) = store.this_week();
+    let (now, _) = reads.this_week();
     if week > now {
         return text(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -61,7 +58,7 @@ pub async fn report_file(
             ),
         );
     }
-    let report = match store.week_report(week).await {
+    let report = match Reads::week_report(&reads, week).await {
         Ok(r) => r,
         Err(e) => return super::store_failure(&e),
     };

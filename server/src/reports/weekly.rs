@@ -12,7 +12,7 @@ use app::domain::report::{
     Uncontacted, Unit, WeekReport, AVERAGE_WEEKS, MIN_REPLIES,
 };
 use app::domain::week::IsoWeek;
-use app::domain::{ActionKind, IncidentKind, IncidentStatus, Severity};
+use app::domain::ActionKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How far back a customer's earlier incidents make this week's a repeat.
@@ -22,18 +22,7 @@ pub const REPEAT_WINDOW_MS: i64 = 90 * DAY_MS;
 pub const LOOKBACK_WEEKS: i64 = 13;
 const TOP_REPEAT: usize = 10;
 
-/// An incident that started or was resolved in the week, as stored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IncidentHead {
-    pub id: i64,
-    pub title: String,
-    pub kind: IncidentKind,
-    pub severity: Severity,
-    pub status: IncidentStatus,
-    pub started_at: i64,
-    pub detected_at: i64,
-    pub resolved_at: Option<i64>,
-}
+pub use crate::analytics::facts::IncidentHead;
 
 /// Everything the report is made of, as the store reads it.
 pub struct Inputs {

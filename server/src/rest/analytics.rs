@@ -6,9 +6,8 @@ use super::caller::Reader;
 use super::extract::{Path, Query};
 use super::problem::Problem;
 use crate::analytics::report::Report;
-use crate::store::Db;
+use crate::service::ReadService;
 use app::domain::analytics::AnalyticsParams;
-use app::store::Store;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -63,7 +62,7 @@ pub fn params(raw: &HashMap<String, String>) -> AnalyticsParams {
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such report")))]
 pub async fn report(
     _reader: Reader,
-    State(db): State<Db>,
+    State(reads): State<ReadService>,
     Path(name): Path<String>,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
@@ -81,7 +80,7 @@ pub async fn report(
     let query = params(&raw)
         .parse(app::domain::when::now_ms())
         .map_err(|e| Problem::invalid(e.field, e.message))?;
-    let analytics = db.analytics(&query).await?;
+    let analytics = reads.analytics(&query).await?;
     Ok(if csv {
         let file = format!("amends-{name}-{}-{}.csv", query.from, query.to);
         (

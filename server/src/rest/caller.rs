@@ -1,38 +1,35 @@
-//! Who is calling the REST API and what they may do. Every handler takes exactly one of
-//! `Reader` or `Writer`, so a handler without a role check does not compile into a route
-//! that needs one (the OpenAPI role matrix test checks every route with every role).
+//! The API's side of the one role check (`crate::auth::caller`): every handler takes exactly
+//! one of `Reader` or `Writer`, and a caller turned away gets a problem+json answer (the
+//! OpenAPI role matrix test checks every route with every role).
 
 use super::problem::Problem;
-use app::domain::{Role, UserInfo};
+use super::RestState;
+use crate::auth::caller::Refused;
+pub use crate::auth::caller::{Reader, Writer};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-/// Anyone signed in (a cookie or any token): may read.
-pub struct Reader(pub UserInfo);
-
-/// An editor or admin through a cookie or a write token: may change records.
-pub struct Writer(pub UserInfo);
-
-fn caller(parts: &Parts, needed: Role) -> Result<UserInfo, Problem> {
-    match parts.extensions.get::<UserInfo>() {
-        None => Err(Problem::unauthorized()),
-        Some(u) if u.role.allows(needed) => Ok(u.clone()),
-        Some(_) => Err(Problem::forbidden()),
+impl From<Refused> for Problem {
+    fn from(r: Refused) -> Problem {
+        match r {
+            Refused::SignIn => Problem::unauthorized(),
+            Refused::Role => Problem::forbidden(),
+        }
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Reader {
+impl FromRequestParts<RestState> for Reader {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
-        caller(parts, Role::Viewer).map(Reader)
+    async fn from_request_parts(parts: &mut Parts, _: &RestState) -> Result<Self, Problem> {
+        Ok(Reader::from_parts(parts)?)
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Writer {
+impl FromRequestParts<RestState> for Writer {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
-        caller(parts, Role::Editor).map(Writer)
+    async fn from_request_parts(parts: &mut Parts, _: &RestState) -> Result<Self, Problem> {
+        Ok(Writer::from_parts(parts)?)
     }
 }

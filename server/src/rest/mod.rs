@@ -20,6 +20,7 @@ pub mod problem;
 pub mod replies;
 pub mod values;
 
+use crate::service::ReadService;
 use crate::store::Db;
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
@@ -53,9 +54,19 @@ use utoipa_axum::routes;
 )]
 struct ApiDoc;
 
+/// What the API's handlers can extract: the store, and the read service for analytics.
+#[derive(Clone, axum::extract::FromRef)]
+pub struct RestState {
+    pub db: Db,
+    pub reads: ReadService,
+}
+
 /// The API's routes and its OpenAPI document, generated from the same registrations.
-pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> (axum::Router<S>, Arc<Document>) {
-    let (routes, mut doc) = OpenApiRouter::<Db>::with_openapi(ApiDoc::openapi())
+pub fn router<S: Clone + Send + Sync + 'static>(
+    reads: ReadService,
+) -> (axum::Router<S>, Arc<Document>) {
+    let db = reads.db().clone();
+    let (routes, mut doc) = OpenApiRouter::<RestState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(customers::list, customers::create))
         .routes(routes!(customers::get, customers::patch))
         .routes(routes!(customers::get_by_ref, customers::upsert))
@@ -83,7 +94,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> (axum::Router<S>, Arc
             idempotency::middleware,
         ))
         .layer(DefaultBodyLimit::max(body::MAX_BODY))
-        .with_state(db)
+        .with_state(RestState { db, reads })
         .route(
             "/api/v1/openapi.json",
             get(move || {

@@ -72,6 +72,14 @@ impl Db {
 }
 
 impl Db {
+    /// The data version now (one small read).
+    pub async fn current_data_version(&self) -> Result<i64, StoreError> {
+        let mut tx = self.begin_snapshot().await?;
+        let version = Self::data_version(&mut tx).await?;
+        tx.rollback().await.map_err(map_err)?;
+        Ok(version)
+    }
+
     /// The data version and every fact of `q`'s period, all as of that version. Each
     /// statement's rows are decoded as they arrive, so only the typed facts are ever held.
     pub async fn analytics_facts(&self, q: &AnalyticsQuery) -> Result<(i64, Facts), StoreError> {
@@ -543,40 +551,6 @@ fn push_replies(
             score: r.score,
             csat: r.csat,
         });
-    }
-}
-
-impl Db {
-    /// Every figure for `q`: from this process's cache when the data has not changed since
-    /// it was computed, else read and computed afresh (off the async threads).
-    pub async fn cached_analytics(
-        &self,
-        q: &AnalyticsQuery,
-    ) -> Result<std::sync::Arc<app::domain::analytics::Analytics>, StoreError> {
-        let mut tx = self.begin_snapshot().await?;
-        let version = Self::data_version(&mut tx).await?;
-        if let Some(hit) = self.analytics.get(q, version) {
-            tx.rollback().await.map_err(map_err)?;
-            return Ok(hit);
-        }
-        tx.rollback().await.map_err(map_err)?;
-        let (version, facts) = self.analytics_facts(q).await?;
-        let (query, zone) = (q.clone(), self.zone.clone());
-        let computed =
-            tokio::task::spawn_blocking(move || crate::analytics::compute(&query, &facts, &zone))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "analytics computation failed");
-                    StoreError::Internal
-                })?;
-        let computed = std::sync::Arc::new(computed);
-        self.analytics.put(q.clone(), version, computed.clone());
-        Ok(computed)
-    }
-
-    /// How many analytics answers this process keeps (for tests and the bench).
-    pub fn analytics_cached(&self) -> usize {
-        self.analytics.len()
     }
 }
 

@@ -159,8 +159,6 @@ impl Db {
         Ok(Db {
             pool,
             engine,
-            analytics: Default::default(),
-            reports: Default::default(),
             zone: Default::default(),
         })
     }

@@ -53,26 +53,14 @@ use sqlx::AnyPool;
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
-    analytics: std::sync::Arc<crate::analytics::cache::AnalyticsCache>,
-    reports: std::sync::Arc<
-        crate::analytics::cache::VersionedCache<
-            app::domain::week::IsoWeek,
-            app::domain::report::WeekReport,
-        >,
-    >,
     /// The team's time zone: where weeks start (the weekly figures and report).
     zone: crate::zone::Zone,
 }
 
 impl Db {
-    /// The same database, with weeks counted in `zone`. Answers computed for another zone
-    /// are not shared with it.
+    /// The same database, with weeks counted in `zone`.
     pub fn with_zone(mut self, zone: crate::zone::Zone) -> Db {
-        if zone != self.zone {
-            self.analytics = Default::default();
-            self.reports = Default::default();
-            self.zone = zone;
-        }
+        self.zone = zone;
         self
     }
 
@@ -115,24 +103,6 @@ impl app::store::Store for Db {
             .await
             .map_err(map_err)?;
         Ok(())
-    }
-
-    async fn analytics(
-        &self,
-        q: &app::domain::analytics::AnalyticsQuery,
-    ) -> Result<std::sync::Arc<app::domain::analytics::Analytics>, StoreError> {
-        self.cached_analytics(q).await
-    }
-
-    fn this_week(&self) -> (app::domain::week::IsoWeek, String) {
-        (self.zone.week_of(now_ms()), self.zone.name().to_string())
-    }
-
-    async fn week_report(
-        &self,
-        week: app::domain::week::IsoWeek,
-    ) -> Result<std::sync::Arc<app::domain::report::WeekReport>, StoreError> {
-        Db::week_report(self, week, now_ms()).await
     }
 
     async fn overview(&self) -> Result<Overview, StoreError> {

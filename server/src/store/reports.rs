@@ -1,18 +1,13 @@
-//! Reading what the weekly report needs: the facts of its period (the analytics' own
-//! statements), the week's incidents, open incidents with customers not yet contacted, and
-//! the week's most positive and most negative replies. Built reports are kept per process
-//! under (week, data version), like the analytics.
+//! Reading what the weekly report needs besides the facts of its period (the analytics'
+//! own statements): the week's incidents, open incidents with customers not yet contacted,
+//! and the week's most positive and most negative replies.
 
 use super::rows::{code, get};
 use super::{map_err, Db};
-use crate::analytics::weekly::Span;
-use crate::reports::weekly::{build, IncidentHead, Inputs, LOOKBACK_WEEKS};
-use app::domain::analytics::{date_of, AnalyticsParams, DAY_MS};
-use app::domain::report::{NotableReply, Uncontacted, WeekReport};
-use app::domain::week::IsoWeek;
+use crate::analytics::facts::IncidentHead;
+use app::domain::report::{NotableReply, Uncontacted};
 use app::domain::{IncidentKind, IncidentStatus, Severity};
 use app::error::StoreError;
-use std::sync::Arc;
 
 /// How many replies each notable list shows.
 const NOTABLE: i64 = 3;
@@ -20,80 +15,12 @@ const NOTABLE: i64 = 3;
 const EXCERPT: usize = 280;
 
 impl Db {
-    /// The weekly report of `week` in the team's time zone, as of `now`.
-    pub async fn week_report(
+    /// Incidents that started or were resolved in the week `[start, end)`.
+    pub async fn week_incidents(
         &self,
-        week: IsoWeek,
-        now: i64,
-    ) -> Result<Arc<WeekReport>, StoreError> {
-        let mut tx = self.begin_snapshot().await?;
-        let version = Self::data_version(&mut tx).await?;
-        tx.rollback().await.map_err(map_err)?;
-        if let Some(hit) = self.reports.get(&week, version) {
-            // A report made while its week was running goes stale as the week goes on.
-            if hit.complete || Span::of(self.zone(), week).end > now {
-                return Ok(hit);
-            }
-        }
-        let (version, report) = self.build_week_report(week, now).await?;
-        let report = Arc::new(report);
-        self.reports.put(week, version, report.clone());
-        Ok(report)
-    }
-
-    /// The weekly report made afresh, with the data version it was read at (no cache).
-    pub async fn build_week_report(
-        &self,
-        week: IsoWeek,
-        now: i64,
-    ) -> Result<(i64, WeekReport), StoreError> {
-        let span = Span::of(self.zone(), week);
-        let heads = self.week_incidents(&span).await?;
-        // The facts cover the 13 weeks before (the average and 90 days of repeat history)
-        // and any incident resolved this week that started earlier still.
-        let from = heads.iter().map(|h| h.started_at).fold(
-            Span::of(self.zone(), week.back(LOOKBACK_WEEKS)).start,
-            i64::min,
-        );
-        let to = span.end;
-        // A period spans at most ten years.
-        let from = from.max(to - 3_650 * DAY_MS);
-        let query = AnalyticsParams {
-            from: Some(date_of(from.div_euclid(DAY_MS) * DAY_MS)),
-            to: Some(date_of((to + DAY_MS - 1).div_euclid(DAY_MS) * DAY_MS)),
-            ..Default::default()
-        }
-        .parse(now)
-        .map_err(|e| {
-            tracing::error!(error = %e, "weekly report period out of range");
-            StoreError::Internal
-        })?;
-        let (version, facts) = self.analytics_facts(&query).await?;
-        let uncontacted = self.uncontacted(span.end).await?;
-        let most_positive = self.notable(&span, true).await?;
-        let most_negative = self.notable(&span, false).await?;
-        let input = Inputs {
-            week,
-            zone: self.zone().clone(),
-            now,
-            query,
-            facts,
-            heads,
-            uncontacted,
-            most_positive,
-            most_negative,
-        };
-        let report = tokio::task::spawn_blocking(move || build(input))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "weekly report failed");
-                StoreError::Internal
-            })?;
-        Ok((version, report))
-    }
-
-    /// Incidents that started or were resolved in the week.
-    async fn week_incidents(&self, span: &Span) -> Result<Vec<IncidentHead>, StoreError> {
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<IncidentHead>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, title, kind, severity, status, started_at, detected_at, resolved_at
              FROM incidents
@@ -101,10 +28,10 @@ impl Db {
                 OR (resolved_at >= $3 AND resolved_at < $4)
              ORDER BY started_at, id",
         )
-        .bind(span.start)
-        .bind(span.end)
-        .bind(span.start)
-        .bind(span.end)
+        .bind(start)
+        .bind(end)
+        .bind(start)
+        .bind(end)
         .fetch_all(self.pool())
         .await
         .map_err(map_err)?;
@@ -126,7 +53,7 @@ impl Db {
 
     /// Incidents not resolved now, started before `before`, with affected customers who
     /// have been given nothing yet; worst severity first.
-    async fn uncontacted(&self, before: i64) -> Result<Vec<Uncontacted>, StoreError> {
+    pub async fn uncontacted(&self, before: i64) -> Result<Vec<Uncontacted>, StoreError> {
         let rows = sqlx::query(
             "SELECT i.id, i.title, i.severity, i.status, i.started_at,
                     COUNT(*) AS affected,
@@ -163,8 +90,14 @@ impl Db {
         Ok(out)
     }
 
-    /// The week's most positive (or most negative) replies by effective sentiment.
-    async fn notable(&self, span: &Span, positive: bool) -> Result<Vec<NotableReply>, StoreError> {
+    /// The most positive (or most negative) replies received in `[start, end)` by
+    /// effective sentiment.
+    pub async fn notable(
+        &self,
+        start: i64,
+        end: i64,
+        positive: bool,
+    ) -> Result<Vec<NotableReply>, StoreError> {
         let (condition, order) = if positive {
             (
                 "COALESCE(r.sentiment_manual, r.sentiment_auto) >= 0.05",
@@ -187,8 +120,8 @@ impl Db {
              LIMIT $3"
         );
         let rows = sqlx::query(&sql)
-            .bind(span.start)
-            .bind(span.end)
+            .bind(start)
+            .bind(end)
             .bind(NOTABLE)
             .fetch_all(self.pool())
             .await

@@ -1,0 +1,25 @@
+//! The read side the app is written against: analytics answers, the drawn dashboard and
+//! weekly reports. The server implements it once (`server/src/service`), which keeps each
+//! answer until the data behind it changes, and hands it to server functions through the
+//! Leptos context as `Arc<dyn Reads>`, beside the store.
+
+use crate::domain::analytics::{Analytics, AnalyticsQuery};
+use crate::domain::dashboard::DashboardView;
+use crate::domain::report::WeekReport;
+use crate::domain::week::IsoWeek;
+use crate::error::StoreError;
+use std::sync::Arc;
+
+pub type SharedReads = Arc<dyn Reads>;
+
+#[async_trait::async_trait]
+pub trait Reads: Send + Sync + 'static {
+    /// Every analytics figure for `q`.
+    async fn analytics(&self, q: &AnalyticsQuery) -> Result<Arc<Analytics>, StoreError>;
+    /// The dashboard for `q`, every chart drawn.
+    async fn dashboard(&self, q: &AnalyticsQuery) -> Result<Arc<DashboardView>, StoreError>;
+    /// The week running now in the team's time zone, and that zone's name.
+    fn this_week(&self) -> (IsoWeek, String);
+    /// The weekly report of `week`.
+    async fn week_report(&self, week: IsoWeek) -> Result<Arc<WeekReport>, StoreError>;
+}

@@ -1,0 +1,244 @@
+//! The read service: the one place answers are computed and kept. It asks the store for
+//! facts (SQL → typed rows), hands them to the pure analytics and report code, keeps the
+//! answers and the drawn charts per (question, data version), computes each question once
+//! however many ask at the same time, and keeps the default dashboard computed ahead of its
+//! readers. Pages, server functions, the REST API and the CLI all read through it.
+//!
+//! ```text
+//! store (SQL → facts) → analytics / reports (pure) → ReadService (cache) → HTTP, pages, CLI
+//! ```
+
+pub mod cache;
+mod refresh;
+mod weekly;
+mod weigh;
+
+use crate::store::Db;
+use app::charts::dashboard as draw;
+use app::domain::analytics::{Analytics, AnalyticsQuery};
+use app::domain::dashboard::{ChartView, DashboardView};
+use app::domain::report::WeekReport;
+use app::domain::week::IsoWeek;
+use app::error::StoreError;
+use cache::VersionedCache;
+use std::sync::Arc;
+
+/// Bytes of answers kept. An answer at the large demo scale holds about ten megabytes of
+/// survival-curve steps; its drawn charts are far smaller.
+const ANALYTICS_BUDGET: usize = 48 << 20;
+const DASHBOARD_BUDGET: usize = 16 << 20;
+const CHART_BUDGET: usize = 8 << 20;
+const REPORT_BUDGET: usize = 8 << 20;
+
+struct Caches {
+    analytics: VersionedCache<AnalyticsQuery, Analytics>,
+    dashboards: VersionedCache<AnalyticsQuery, DashboardView>,
+    charts: VersionedCache<(AnalyticsQuery, String), ChartView>,
+    reports: VersionedCache<IsoWeek, WeekReport>,
+}
+
+/// The read side of the app over one database. Cheap to clone: clones share the caches.
+#[derive(Clone)]
+pub struct ReadService {
+    db: Db,
+    caches: Arc<Caches>,
+}
+
+impl std::fmt::Debug for ReadService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadService").finish_non_exhaustive()
+    }
+}
+
+/// Hand the memory a big computation freed back to the system. glibc keeps freed blocks
+/// in its arenas (one per thread that allocated), so without this the facts of one cold
+/// read stay resident long after they are dropped.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of the allocator's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// A computation that panicked or was cancelled on the blocking pool.
+fn lost(what: &'static str) -> impl Fn(tokio::task::JoinError) -> StoreError {
+    move |e| {
+        tracing::error!(error = %e, "{what} failed");
+        StoreError::Internal
+    }
+}
+
+impl ReadService {
+    pub fn new(db: Db) -> ReadService {
+        ReadService {
+            db,
+            caches: Arc::new(Caches {
+                analytics: VersionedCache::new(ANALYTICS_BUDGET),
+                dashboards: VersionedCache::new(DASHBOARD_BUDGET),
+                charts: VersionedCache::new(CHART_BUDGET),
+                reports: VersionedCache::new(REPORT_BUDGET),
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn zone(&self) -> &crate::zone::Zone {
+        self.db.zone()
+    }
+
+    /// Every figure for `q`, with the data version it was computed at.
+    async fn analytics_at(&self, q: &AnalyticsQuery) -> Result<(i64, Arc<Analytics>), StoreError> {
+        self.caches
+            .analytics
+            .get_or_compute(
+                q,
+                || self.db.current_data_version(),
+                |_| true,
+                || async {
+                    let (version, facts) = self.db.analytics_facts(q).await?;
+                    let (query, zone) = (q.clone(), self.zone().clone());
+                    let computed = tokio::task::spawn_blocking(move || {
+                        let a = crate::analytics::compute(&query, &facts, &zone);
+                        drop(facts);
+                        release_freed_memory();
+                        a
+                    })
+                    .await
+                    .map_err(lost("analytics computation"))?;
+                    Ok((version, computed))
+                },
+            )
+            .await
+    }
+
+    /// Every figure for `q`: kept while the data has not changed, else read and computed
+    /// afresh (off the async threads).
+    pub async fn analytics(&self, q: &AnalyticsQuery) -> Result<Arc<Analytics>, StoreError> {
+        Ok(self.analytics_at(q).await?.1)
+    }
+
+    /// The dashboard for `q`, every chart drawn; kept like the figures it draws.
+    pub async fn dashboard(&self, q: &AnalyticsQuery) -> Result<Arc<DashboardView>, StoreError> {
+        let (_, view) = self
+            .caches
+            .dashboards
+            .get_or_compute(
+                q,
+                || self.db.current_data_version(),
+                |_| true,
+                || async {
+                    let (version, a) = self.analytics_at(q).await?;
+                    let view = tokio::task::spawn_blocking(move || draw::dashboard(&a))
+                        .await
+                        .map_err(lost("drawing the dashboard"))?;
+                    Ok((version, view))
+                },
+            )
+            .await?;
+        Ok(view)
+    }
+
+    /// One dashboard chart for `q` (`None` for an id that is no chart): taken from the
+    /// dashboard when it is drawn, else drawn alone and kept.
+    pub async fn chart(
+        &self,
+        q: &AnalyticsQuery,
+        id: &str,
+    ) -> Result<Option<Arc<ChartView>>, StoreError> {
+        if !draw::CHARTS.contains(&id) {
+            return Ok(None);
+        }
+        let version = self.db.current_data_version().await?;
+        if let Some(view) = self.caches.dashboards.get(q, version) {
+            return Ok(view.chart(id).cloned().map(Arc::new));
+        }
+        let key = (q.clone(), id.to_string());
+        let (_, chart) = self
+            .caches
+            .charts
+            .get_or_compute(
+                &key,
+                || self.db.current_data_version(),
+                |_| true,
+                || async {
+                    let (version, a) = self.analytics_at(q).await?;
+                    let id = id.to_string();
+                    let chart = tokio::task::spawn_blocking(move || draw::chart(&a, &id))
+                        .await
+                        .map_err(lost("drawing a chart"))?
+                        .ok_or(StoreError::NotFound)?;
+                    Ok((version, chart))
+                },
+            )
+            .await?;
+        Ok(Some(chart))
+    }
+
+    /// The weekly report of `week` in the team's time zone, as of `now`.
+    pub async fn week_report(
+        &self,
+        week: IsoWeek,
+        now: i64,
+    ) -> Result<Arc<WeekReport>, StoreError> {
+        let week_end = crate::analytics::weekly::Span::of(self.zone(), week).end;
+        let (_, report) = self
+            .caches
+            .reports
+            .get_or_compute(
+                &week,
+                || self.db.current_data_version(),
+                // A report made while its week was running goes stale as the week goes on.
+                |r| r.complete || week_end > now,
+                || self.build_week_report(week, now),
+            )
+            .await?;
+        Ok(report)
+    }
+
+    /// The weekly report made afresh, with the data version it was read at (no cache).
+    pub async fn build_week_report(
+        &self,
+        week: IsoWeek,
+        now: i64,
+    ) -> Result<(i64, WeekReport), StoreError> {
+        weekly::build(&self.db, week, now).await
+    }
+
+    /// How many analytics answers this process keeps (for tests and the bench).
+    pub fn analytics_cached(&self) -> usize {
+        self.caches.analytics.len()
+    }
+
+    /// About how many bytes of answers and charts this process keeps.
+    pub fn cached_bytes(&self) -> usize {
+        let c = &self.caches;
+        c.analytics.weight() + c.dashboards.weight() + c.charts.weight() + c.reports.weight()
+    }
+}
+
+#[async_trait::async_trait]
+impl app::reads::Reads for ReadService {
+    async fn analytics(&self, q: &AnalyticsQuery) -> Result<Arc<Analytics>, StoreError> {
+        ReadService::analytics(self, q).await
+    }
+
+    async fn dashboard(&self, q: &AnalyticsQuery) -> Result<Arc<DashboardView>, StoreError> {
+        ReadService::dashboard(self, q).await
+    }
+
+    fn this_week(&self) -> (IsoWeek, String) {
+        let zone = self.zone();
+        (
+            zone.week_of(app::domain::when::now_ms()),
+            zone.name().to_string(),
+        )
+    }
+
+    async fn week_report(&self, week: IsoWeek) -> Result<Arc<WeekReport>, StoreError> {
+        ReadService::week_report(self, week, app::domain::when::now_ms()).await
+    }
+}

@@ -1,0 +1,52 @@
+//! About how many bytes each kind of kept answer holds, for the caches' budgets. The
+//! survival curves dominate the figures (one point per distinct time of an event or a
+//! censoring: hundreds of thousands at the large scale); the drawn charts are SVG text.
+
+use super::cache::Weigh;
+use app::domain::analytics::{Analytics, CurvePoint, RetentionGroup};
+use app::domain::dashboard::{ChartView, DashboardView};
+use app::domain::report::WeekReport;
+
+/// What every answer holds besides its curves and texts: labels, tables, small vectors.
+const BASE: usize = 16 << 10;
+
+fn curve(g: &RetentionGroup) -> usize {
+    g.curve.capacity() * std::mem::size_of::<CurvePoint>()
+}
+
+fn text(s: &str) -> usize {
+    s.len()
+}
+
+impl Weigh for Analytics {
+    fn weight(&self) -> usize {
+        BASE + self.retention.groups.iter().map(curve).sum::<usize>()
+            + curve(&self.repeat.repeat)
+            + curve(&self.repeat.once)
+    }
+}
+
+impl Weigh for ChartView {
+    fn weight(&self) -> usize {
+        self.svg.as_deref().map_or(0, text)
+            + self
+                .rows
+                .iter()
+                .flatten()
+                .map(|c| text(c) + 24)
+                .sum::<usize>()
+            + BASE
+    }
+}
+
+impl Weigh for DashboardView {
+    fn weight(&self) -> usize {
+        BASE + self.charts.iter().map(Weigh::weight).sum::<usize>()
+    }
+}
+
+impl Weigh for WeekReport {
+    fn weight(&self) -> usize {
+        BASE + self.charts.iter().map(Weigh::weight).sum::<usize>()
+    }
+}
