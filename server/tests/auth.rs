@@ -413,18 +413,21 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
     ),
 ];
 
-const PAGES: &[(&str, Option<Role>)] = &[
+/// The role each page needs, by its route as the router lists it. The pages visited are the
+/// router's own list (`pages()`), so a new page cannot be missed, and a row here for a route
+/// that no longer exists fails the test.
+const PAGE_ROLES: &[(&str, Option<Role>)] = &[
     ("/", Some(Role::Viewer)),
     ("/incidents", Some(Role::Viewer)),
-    ("/incidents/1", Some(Role::Viewer)),
+    ("/incidents/:id", Some(Role::Viewer)),
     ("/incidents/new", Some(Role::Editor)),
-    ("/incidents/1/affected", Some(Role::Editor)),
+    ("/incidents/:id/affected", Some(Role::Editor)),
     ("/customers", Some(Role::Viewer)),
     ("/customers/new", Some(Role::Editor)),
-    ("/customers/1", Some(Role::Viewer)),
+    ("/customers/:id", Some(Role::Viewer)),
     ("/replies", Some(Role::Viewer)),
     ("/reports", Some(Role::Viewer)),
-    ("/reports/weekly/2026-W46", Some(Role::Viewer)),
+    ("/reports/weekly/:week", Some(Role::Viewer)),
     ("/account", Some(Role::Viewer)),
     ("/admin/users", Some(Role::Admin)),
     ("/admin/audit", Some(Role::Admin)),
@@ -432,11 +435,48 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/import", Some(Role::Editor)),
     ("/login", None),
     ("/setup", None),
+];
+
+/// Pages served outside the Leptos router.
+const OTHER_PAGES: &[(&str, Option<Role>)] = &[
     ("/healthz", None),
     // The API reference is public, like the sign-in pages.
     ("/api/docs", None),
     ("/api/v1/openapi.json", None),
 ];
+
+/// Every page to visit: each route the router lists, with a real id and week in place of
+/// its parameters, and the role it needs; then the pages outside the router.
+fn pages() -> Vec<(String, Option<Role>)> {
+    let routes: Vec<String> = server::http::route_list()
+        .iter()
+        .map(|r| r.path().replace('{', ":").replace('}', ""))
+        .collect();
+    for (pattern, _) in PAGE_ROLES {
+        assert!(
+            routes.iter().any(|r| r == pattern),
+            "the role matrix lists {pattern}, which the router does not serve"
+        );
+    }
+    let mut out: Vec<(String, Option<Role>)> = routes
+        .iter()
+        .map(|pattern| {
+            let needed = PAGE_ROLES
+                .iter()
+                .find(|(p, _)| p == pattern)
+                .unwrap_or_else(|| panic!("page {pattern} has no entry in the role matrix"))
+                .1;
+            let path = pattern.replace(":id", "1").replace(":week", "2026-W46");
+            assert!(
+                !path.contains(':'),
+                "{pattern}: a parameter the matrix cannot fill"
+            );
+            (path, needed)
+        })
+        .collect();
+    out.extend(OTHER_PAGES.iter().map(|(p, r)| (p.to_string(), *r)));
+    out
+}
 
 /// Downloads and the JSON API: plain GET routes outside the pages and server functions.
 const ROUTES: &[(&str, Role)] = &[
@@ -533,20 +573,9 @@ async fn role_matrix_covers_every_server_function_and_page() {
         SERVER_FN_MATRIX.len(),
         "matrix lists a server function that does not exist"
     );
-    // Every page route has a row too.
-    let routes = server::http::route_list();
-    for route in &routes {
-        let path = route
-            .path()
-            .replace(":id", "1")
-            .replace("{id}", "1")
-            .replace("{week}", "2026-W46");
-        assert!(
-            PAGES.iter().any(|(p, _)| *p == path),
-            "page {} has no entry in the role matrix",
-            route.path()
-        );
-    }
+    // Every page the router serves has a role, and every role a page.
+    let pages = pages();
+    assert!(pages.len() >= PAGE_ROLES.len() + OTHER_PAGES.len());
 
     for t in [TestDb::sqlite().await, TestDb::postgres().await] {
         let (db, engine) = (t.db.clone(), t.engine);
@@ -635,9 +664,9 @@ async fn role_matrix_covers_every_server_function_and_page() {
                 };
                 assert_eq!(res.status(), want, "{engine}: {path} as {caller_role:?}");
             }
-            for (path, needed) in PAGES {
+            for (path, needed) in &pages {
                 let res = c.get(format!("{base}{path}")).send().await.unwrap();
-                if *path == "/setup" {
+                if path == "/setup" {
                     // One-time: with users present it leads everyone to sign-in.
                     assert_eq!(
                         (res.status(), location(&res)),

@@ -134,6 +134,54 @@ fn bad_input_is_refused_clearly() {
 }
 
 #[test]
+fn plain_amends_listens_where_amends_bind_says() {
+    let dir = temp_dir("bind");
+    let plain = |bind: &str| {
+        Command::new(env!("CARGO_BIN_EXE_amends"))
+            .arg("--data-dir")
+            .arg(&dir)
+            .env_remove("DATABASE_URL")
+            .env_remove("LEPTOS_SITE_ADDR")
+            .env("AMENDS_LOG", "warn")
+            .env("AMENDS_BIND", bind)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run amends")
+    };
+    // A bad value stops the start, naming the setting.
+    let out = plain("localhost").wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("AMENDS_BIND") && err.contains("localhost"),
+        "{err}"
+    );
+
+    // A free port, then `amends` with no subcommand serves there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = plain(&format!("127.0.0.1:{port}"));
+    let healthy = (0..300).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut s| {
+            use std::io::{Read, Write};
+            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
+        })
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(healthy, "amends did not serve on AMENDS_BIND's port {port}");
+}
+
+#[test]
 fn migrate_creates_the_sqlite_file_in_the_data_dir() {
     let dir = temp_dir("migrate");
     let out = amends(&dir, &["migrate"]);

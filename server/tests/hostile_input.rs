@@ -1,7 +1,7 @@
 //! Input meant to hurt, over HTTP on both engines: far-away dates, form bodies the server
 //! functions cannot read, pastes and mail merges that would grow without bound, and
-//! spreadsheet formulas in exports. Each is refused with a 4xx and a plain message (or
-//! made harmless), never a 500.
+//! spreadsheet formulas in exports, NUL and other control characters in free text. Each is
+//! refused with a 4xx and a plain message (or made harmless), never a 500.
 
 mod common;
 
@@ -247,6 +247,66 @@ async fn exported_cases_defuse_spreadsheet_formulas() {
             "{engine}: {row}"
         );
         let _ = std::fs::remove_dir_all(&dir);
+        t.drop_async().await;
+    }
+}
+
+#[tokio::test]
+async fn nul_in_free_text_is_refused_by_name_on_both_engines() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        common::add_user(&db, "ed@team.example", "Ed", Role::Editor).await;
+        let base = spawn(db.clone()).await;
+        let c = sign_in(&base, "ed@team.example").await;
+
+        // A form: the field is named, nothing is written.
+        let res = c
+            .post(format!("{base}/api/fn/incidents/create"))
+            .header("origin", &base)
+            .form(&[
+                ("title", "Checkout\0 down"),
+                ("kind", "outage"),
+                ("severity", "sev3"),
+                ("started_at", "2026-11-01T10:00"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{engine}");
+        let text = res.text().await.unwrap();
+        assert!(
+            text.contains("title") && text.contains("control character (U+0000)"),
+            "{engine}: {text}"
+        );
+        // The API: a problem naming the field.
+        let res = c
+            .post(format!("{base}/api/v1/customers"))
+            .header("origin", &base)
+            .json(&serde_json::json!({
+                "external_ref": "C-1", "name": "Ada\u{0}", "signed_up_at": "2025-01-01"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{engine}");
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(problem["field"], "name", "{engine}: {problem}");
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM incidents) + (SELECT COUNT(*) FROM customers)",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(stored, 0, "{engine}");
+        // A search: the character is dropped, the page answers.
+        for path in [
+            "/customers?q=a%00b",
+            "/incidents?q=%00",
+            "/api/v1/customers?search=%00",
+        ] {
+            let res = c.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{engine}: {path}");
+        }
         t.drop_async().await;
     }
 }

@@ -220,10 +220,11 @@ c-9,2026-11-22 10:00,Who?,,
 c-2,2026-11-22 11:00,Fine,999,
 c-3,2026-11-22 12:00,Meh,,9
 c-3,2026-11-22 12:00,Short row
+c-3,2026-11-22 13:00,Nul\0here,,
 "
         );
         let r = import(&db, ImportKind::Replies, me, false, &bad).await;
-        assert_eq!(counts(&r), (5, 1, 0, 0, 4), "{engine}");
+        assert_eq!(counts(&r), (6, 1, 0, 0, 5), "{engine}");
         assert!(!r.committed);
         let named: Vec<(u64, &str)> = r
             .refusals
@@ -232,10 +233,17 @@ c-3,2026-11-22 12:00,Short row
             .collect();
         assert_eq!(
             named,
-            vec![(3, "customer"), (4, "incident"), (5, "csat"), (6, "")],
+            vec![
+                (3, "customer"),
+                (4, "incident"),
+                (5, "csat"),
+                (6, ""),
+                (7, "body")
+            ],
             "{engine}"
         );
         assert_eq!(r.refusals[1].reason, "There is no incident #999.");
+        assert!(r.refusals[4].reason.contains("control character (U+0000)"));
         assert_eq!(
             count(&db, "SELECT COUNT(*) FROM replies").await,
             3,

@@ -12,6 +12,10 @@ use server::store::login_attempts::Reservation;
 const ADA: Option<&str> = Some("ada@team.example");
 const MINUTE: i64 = 60_000;
 
+fn ip(s: &str) -> std::net::IpAddr {
+    s.parse().unwrap()
+}
+
 /// Post the sign-in form with these extra headers; where it sends us.
 async fn sign_in(base: &str, password: &str, headers: &[(&str, &str)]) -> String {
     let mut req = client()
@@ -107,6 +111,50 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
 }
 
 #[tokio::test]
+async fn an_ipv6_client_is_throttled_by_its_64_network() {
+    for t in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let (db, engine) = (t.db.clone(), t.engine);
+        common::add_user(&db, "ada@team.example", "Ada", Role::Admin).await;
+        let base = spawn_behind(db.clone(), "127.0.0.0/8, ::1").await;
+        // Ten failures, each from another address of one /64.
+        for i in 1..=10 {
+            let from = format!("2001:db8:1:2::{i:x}");
+            let to = sign_in(&base, "wrong password here", &[("x-forwarded-for", &from)]).await;
+            assert!(to.starts_with("/login?error=invalid"), "{engine}: {to}");
+        }
+        // A new address of the same /64 waits, even with the right password ...
+        let to = sign_in(
+            &base,
+            PASSWORD,
+            &[("x-forwarded-for", "2001:db8:1:2:ffff::1")],
+        )
+        .await;
+        assert!(to.starts_with("/login?error=throttled"), "{engine}: {to}");
+        // ... while the next /64 over is another client.
+        let to = sign_in(&base, PASSWORD, &[("x-forwarded-for", "2001:db8:1:3::1")]).await;
+        assert_eq!(to, "/", "{engine}");
+        // The audit log counts the network and keeps each client's own address.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT ip, after FROM audit_log WHERE action = 'login_failure' ORDER BY id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 10, "{engine}");
+        for (i, (net, after)) in rows.iter().enumerate() {
+            assert_eq!(net, "2001:db8:1:2::/64", "{engine}");
+            let after: serde_json::Value = serde_json::from_str(after).unwrap();
+            assert_eq!(
+                after["address"],
+                format!("2001:db8:1:2::{:x}", i + 1),
+                "{engine}"
+            );
+        }
+        t.drop_async().await;
+    }
+}
+
+#[tokio::test]
 async fn failing_from_one_address_all_hour_does_not_lock_the_owner_out() {
     on_both(|db, engine| async move {
         let start = common::UNTIL;
@@ -115,19 +163,19 @@ async fn failing_from_one_address_all_hour_does_not_lock_the_owner_out() {
         for minute in 0..60 {
             for second in 0..11 {
                 let now = start + minute * MINUTE + second * 1_000;
-                let r = reserve(&db, "203.0.113.9", ADA, now).await.unwrap();
+                let r = reserve(&db, ip("203.0.113.9"), ADA, now).await.unwrap();
                 checked += i64::from(matches!(r, Reservation::Granted(_)));
             }
         }
         assert_eq!(checked, 4 * PER_ACCOUNT_AND_IP.0, "{engine}");
         let end = start + 59 * MINUTE;
-        let from_them = reserve(&db, "203.0.113.9", ADA, end).await.unwrap();
+        let from_them = reserve(&db, ip("203.0.113.9"), ADA, end).await.unwrap();
         assert!(
             matches!(from_them, Reservation::Wait(ms) if ms <= PER_ACCOUNT_AND_IP.1),
             "{engine}: {from_them:?}"
         );
         // Ada, at her own address, may still try her password.
-        let from_ada = reserve(&db, "198.51.100.7", ADA, end).await.unwrap();
+        let from_ada = reserve(&db, ip("198.51.100.7"), ADA, end).await.unwrap();
         assert!(
             matches!(from_ada, Reservation::Granted(_)),
             "{engine}: {from_ada:?}"
@@ -143,9 +191,9 @@ async fn many_addresses_together_meet_the_accounts_cap() {
         let mut checked = 0;
         for address in 0..15 {
             for i in 0..PER_ACCOUNT_AND_IP.0 {
-                let ip = format!("203.0.113.{address}");
+                let from = format!("203.0.113.{address}");
                 let now = start + address * MINUTE + i;
-                let r = reserve(&db, &ip, ADA, now).await.unwrap();
+                let r = reserve(&db, ip(&from), ADA, now).await.unwrap();
                 checked += i64::from(matches!(r, Reservation::Granted(_)));
             }
         }
@@ -153,12 +201,12 @@ async fn many_addresses_together_meet_the_accounts_cap() {
         // Now nobody, Ada included, may try this account's password for a while; other
         // accounts are untouched.
         let now = start + 20 * MINUTE;
-        let from_ada = reserve(&db, "198.51.100.7", ADA, now).await.unwrap();
+        let from_ada = reserve(&db, ip("198.51.100.7"), ADA, now).await.unwrap();
         assert!(
             matches!(from_ada, Reservation::Wait(ms) if ms > 30 * MINUTE),
             "{engine}: {from_ada:?}"
         );
-        let other = reserve(&db, "198.51.100.7", Some("grace@team.example"), now)
+        let other = reserve(&db, ip("198.51.100.7"), Some("grace@team.example"), now)
             .await
             .unwrap();
         assert!(

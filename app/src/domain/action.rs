@@ -97,6 +97,7 @@ impl ActionForm {
                 "The note is limited to 5,000 characters.",
             ));
         }
+        super::text::check(&note).map_err(|m| AppError::field("note", m))?;
         check_template(&note).map_err(|m| AppError::field("note", m))?;
         let given_at = when::parse_optional(&self.given_at)
             .map_err(|m| AppError::field("given_at", m))?

@@ -63,6 +63,7 @@ impl CustomerForm {
                 "Keep the name under 200 characters.",
             ));
         }
+        super::text::check(&name).map_err(|m| AppError::field("name", m))?;
         let email = match self.email.trim().to_lowercase() {
             e if e.is_empty() => None,
             e if valid_email(&e) => Some(e),
@@ -81,7 +82,10 @@ impl CustomerForm {
                     "Keep the plan under 60 characters.",
                 ))
             }
-            p => p.to_string(),
+            p => {
+                super::text::check(p).map_err(|m| AppError::field("plan", m))?;
+                p.to_string()
+            }
         };
         let currency = parse_currency(if self.currency.trim().is_empty() {
             "USD"

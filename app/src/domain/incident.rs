@@ -51,7 +51,9 @@ impl IncidentForm {
                 "Keep the title under 200 characters.",
             ));
         }
+        super::text::check(&title).map_err(|m| AppError::field("title", m))?;
         let description = self.description.trim().to_string();
+        super::text::check(&description).map_err(|m| AppError::field("description", m))?;
         if description.chars().count() > 20_000 {
             return Err(AppError::field(
                 "description",
@@ -167,6 +169,7 @@ pub fn check_note(note: &str) -> Result<String, AppError> {
             "Notes are limited to 5,000 characters.",
         ));
     }
+    super::text::check(&note).map_err(|m| AppError::field("note", m))?;
     Ok(note)
 }
 
@@ -250,7 +253,9 @@ impl IncidentQuery {
                 })
                 .transpose()
         };
-        let search = given(&self.q).map(str::to_string);
+        let search = given(&self.q)
+            .map(super::text::without_controls)
+            .filter(|s| !s.trim().is_empty());
         if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
             return Err(bad("Search is limited to 200 characters.".into()));
         }

@@ -16,6 +16,7 @@ pub(crate) mod props;
 pub mod reply;
 pub mod report;
 mod rows;
+pub mod text;
 pub mod token;
 pub mod week;
 pub mod when;

@@ -102,6 +102,7 @@ impl ReplyForm {
                 "A reply is limited to 10,000 characters.",
             ));
         }
+        super::text::check(&body).map_err(|m| AppError::field("body", m))?;
         Ok(ReplyDraft {
             customer,
             incident_id,
@@ -140,6 +141,7 @@ pub fn parse_override(score: &str, reason: &str) -> Result<(f64, String), AppErr
             "The reason is limited to 1,000 characters.",
         ));
     }
+    super::text::check(&reason).map_err(|m| AppError::field("reason", m))?;
     Ok(((s * 10_000.0).round() / 10_000.0, reason))
 }
 

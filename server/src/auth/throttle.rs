@@ -8,11 +8,13 @@
 //!   one password from many places. One address cannot reach it alone (at most 40 an hour).
 //!
 //! The same rules apply to an e-mail address nobody has, so a pause says nothing about
-//! whether an account exists.
+//! whether an account exists. An IPv6 client counts by its /64 network: one subscriber
+//! usually holds a whole /64 and could otherwise try from 2^64 addresses.
 
 use crate::store::login_attempts::{Failures, LoginAttempt, Reservation};
 use crate::store::Db;
 use app::error::StoreError;
+use std::net::{IpAddr, Ipv6Addr};
 
 /// (failures, window in ms) from one address.
 pub const PER_IP: (i64, i64) = (10, 60_000);
@@ -27,12 +29,15 @@ pub const PER_ACCOUNT: (i64, i64) = (100, 3_600_000);
 /// e-mail address.
 pub async fn reserve(
     db: &Db,
-    ip: &str,
+    client: IpAddr,
     email: Option<&str>,
     now: i64,
 ) -> Result<Reservation, StoreError> {
+    let key = address_key(client);
+    let full = client.to_string();
     let attempt = LoginAttempt {
-        ip,
+        ip: &key,
+        address: (full != key).then_some(full.as_str()),
         email,
         now,
         ip_since: now - PER_IP.1,
@@ -41,6 +46,22 @@ pub async fn reserve(
     };
     db.reserve_login_attempt(&attempt, |f| wait_ms(now, f))
         .await
+}
+
+/// What failures from `ip` are counted under: an IPv4 address itself (also when written
+/// as IPv4-mapped IPv6), an IPv6 address's /64 network.
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+    }
 }
 
 /// How long until an address and account with these recent failures may try again.
@@ -82,6 +103,17 @@ pub fn in_words(wait_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_network() {
+        let key = |s: &str| super::address_key(s.parse().unwrap());
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("::1"), "::/64");
+    }
 
     #[test]
     fn waits_until_the_oldest_failure_leaves_the_window() {

@@ -72,7 +72,7 @@ pub async fn login(
     // The attempt is counted before the password is checked, so parallel attempts cannot
     // all slip under the limit.
     let reservation =
-        match crate::auth::throttle::reserve(&auth.db, &ip, email.as_deref(), now_ms()).await {
+        match crate::auth::throttle::reserve(&auth.db, client, email.as_deref(), now_ms()).await {
             Ok(Reservation::Granted(id)) => id,
             Ok(Reservation::Wait(wait)) => {
                 tracing::warn!("sign-in throttled");

@@ -325,6 +325,12 @@ pub fn parse_row(
             .unwrap_or("");
         return Err(row.refuse(column, "This cell is longer than 64 KiB."));
     }
+    // Free text follows the forms' one rule (`app::domain::text`), in every column read.
+    for (column, i) in &header.at {
+        if let Err(m) = app::domain::text::check(rec.get(*i).unwrap_or("")) {
+            return Err(row.refuse(column, m));
+        }
+    }
     match header.kind {
         ImportKind::Customers => customer(&row).map(Record::Customer),
         ImportKind::Replies => reply(&row).map(Record::Reply),

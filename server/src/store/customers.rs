@@ -5,9 +5,10 @@ use super::{map_err, Db};
 use app::domain::{CustomerRow, Page, PageRequest};
 use app::error::StoreError;
 
-/// `%term%` for LIKE, with LIKE's own wildcards in the term escaped.
+/// `%term%` for LIKE, with LIKE's own wildcards in the term escaped, and without the
+/// control characters no stored text holds (PostgreSQL refuses a NUL in a parameter).
 pub fn like_pattern(term: &str) -> String {
-    let escaped = term
+    let escaped = app::domain::text::without_controls(term)
         .to_lowercase()
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -104,5 +105,6 @@ mod tests {
     #[test]
     fn like_pattern_escapes_wildcards() {
         assert_eq!(super::like_pattern("50%_Off"), "%50\\%\\_off%");
+        assert_eq!(super::like_pattern("a\0b"), "%ab%");
     }
 }

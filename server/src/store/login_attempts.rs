@@ -9,7 +9,11 @@ use app::error::StoreError;
 
 /// One sign-in attempt, as the audit log keeps it.
 pub struct LoginAttempt<'a> {
+    /// What failures are counted under (`auth::throttle::address_key`): the address, or an
+    /// IPv6 client's /64 network.
     pub ip: &'a str,
+    /// The client's own address when `ip` is its network, kept in the audit row.
+    pub address: Option<&'a str>,
     /// The account tried; `None` when what was typed is not an e-mail address (it may be a
     /// password typed into the wrong field, so it is not stored).
     pub email: Option<&'a str>,
@@ -91,10 +95,13 @@ impl Db {
         }
         // Who was tried, never the password; the e-mail is the entity id so failures count
         // per account whether or not the account exists.
-        let after = match attempt.email {
+        let mut after = match attempt.email {
             Some(email) => serde_json::json!({ "email": email }),
             None => serde_json::json!({ "email": null, "not_an_email": true }),
         };
+        if let Some(address) = attempt.address {
+            after["address"] = serde_json::json!(address);
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO audit_log (at, user_id, action, entity, entity_id, before, after, ip)
              VALUES ($1, NULL, 'login_failure', 'session', $2, NULL, $3, $4) RETURNING id",
@@ -106,7 +113,7 @@ impl Db {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
+        self.commit(tx).await?;
         Ok(Reservation::Granted(id))
     }
 

@@ -96,9 +96,25 @@ const MAX_NOTE_CHARS: usize = 5_000;
 
 type R<T> = Result<T, String>;
 
+/// Remove from every string of `v` the control characters no stored text holds
+/// (`app::domain::text`): a sender cannot be asked to retype, and one stray NUL must not
+/// fail a delivery PostgreSQL could otherwise store.
+fn without_controls(v: &mut Value) {
+    match v {
+        Value::String(s) if !s.chars().all(app::domain::text::allowed) => {
+            *s = app::domain::text::without_controls(s);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_controls),
+        Value::Object(members) => members.values_mut().for_each(without_controls),
+        _ => {}
+    }
+}
+
 /// Turn a verified body into records; `Err` names the member that is wrong.
 pub fn parse(kind: SourceKind, body: &[u8]) -> Result<Parsed, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("body: not JSON ({e})"))?;
+    let mut value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("body: not JSON ({e})"))?;
+    without_controls(&mut value);
     let root = Node::root(&value);
     root.object()?;
     match kind {
@@ -866,6 +882,19 @@ mod tests {
                     (Channel::Email, T, None, None, None)
                 );
                 assert!(r.score < 0.0, "{}", r.score);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn control_characters_are_removed_from_every_string() {
+        let body = "{\"type\":\"reply.created\",\"data\":{\"customer\":\"C-10\\u000042\",
+            \"received_at\":\"2026-11-20T14:05:00Z\",\"body\":\"Still\\u0000 broken\\u001b.\\nAgain.\"}}";
+        match one(SourceKind::Standard, body) {
+            Inbound::Reply(r) => {
+                assert_eq!(r.customer, CustomerKey::Ref("C-1042".into()));
+                assert_eq!(r.body, "Still broken.\nAgain.");
             }
             other => panic!("{other:?}"),
         }
