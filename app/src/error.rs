@@ -27,6 +27,21 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// The HTTP status this error answers with: a rejected input is the caller's (4xx), a
+    /// database that is not answering is "try again" (503), only a fault of ours is 500.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Field { .. } | AppError::Invalid(_) => 422,
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::Unavailable => 503,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

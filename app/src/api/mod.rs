@@ -57,15 +57,9 @@ pub(crate) fn require(
 /// callers can tell a rejected form from a failure.
 #[cfg(feature = "ssr")]
 pub(crate) fn fail(e: crate::error::AppError) -> crate::error::AppError {
-    use crate::error::AppError;
-    set_status(match &e {
-        AppError::Field { .. } | AppError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::NotFound => http::StatusCode::NOT_FOUND,
-        AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => http::StatusCode::FORBIDDEN,
-        AppError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal | AppError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
-    });
+    set_status(
+        http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+    );
     e
 }
 

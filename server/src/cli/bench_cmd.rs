@@ -20,7 +20,13 @@ pub const LONG_ABOUT: &str = "Time the dashboard's server work on the current da
     (sqlite3 .import, or psql \\copy) filling a bare table with the same CSV, plus \
     `amends sentiment` scoring the same bodies. Needs the sqlite3 or psql program. Then, on \
     that scratch database, it times the write path: a reply saved as the form saves it, one \
-    action given to 5,000 affected customers, and an import of 1,000 replies.";
+    action given to 5,000 affected customers, and an import of 1,000 replies.\n\n\
+    With --load SECONDS it runs --clients concurrent writers (half through the forms' server \
+    functions, half through the REST API, retrying every API POST with its idempotency key) \
+    against one server on a scratch database for that long, and reports throughput, \
+    latency, every status answered, and whether each acknowledged write is there exactly \
+    once afterwards. Add --faults on PostgreSQL to end every database session again and again \
+    through the middle third of that run, as a restart does, and see how soon it recovers.";
 
 #[derive(Args, Debug)]
 #[command(after_help = "Example:\n  amends demo --scale large && amends bench --runs 5")]
@@ -35,6 +41,18 @@ pub struct BenchArgs {
     /// then time saving a reply, a 5,000-customer action and a 1,000-row import there.
     #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
     pub import: Option<u64>,
+    /// Also run concurrent writers (half through the forms, half through the API) for this
+    /// many seconds against one server on a scratch database, then check that every
+    /// acknowledged write is there exactly once and no answer was a 5xx.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub load: Option<u64>,
+    /// How many concurrent writers --load runs.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(2..=256))]
+    pub clients: u64,
+    /// With --load on PostgreSQL: end every database session again and again through the
+    /// middle third of the run, as a database restart does, and report the recovery.
+    #[arg(long, requires = "load")]
+    pub faults: bool,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -166,6 +184,15 @@ pub async fn run(db: Db, args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(rows) = args.import {
         super::bench_import::run(&db, rows as usize).await?;
+    }
+    if let Some(seconds) = args.load {
+        super::bench_load::bench(
+            &db,
+            args.clients as usize,
+            Duration::from_secs(seconds),
+            args.faults,
+        )
+        .await?;
     }
     db.close().await;
     Ok(())

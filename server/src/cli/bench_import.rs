@@ -66,7 +66,7 @@ fn timed(mut cmd: Command, stdin: Option<&Path>) -> anyhow::Result<Duration> {
 }
 
 /// A migrated scratch database of `db`'s engine, and how to remove it.
-async fn scratch(db: &Db, dir: &Path) -> anyhow::Result<(Db, String, Option<String>)> {
+pub(super) async fn scratch(db: &Db, dir: &Path) -> anyhow::Result<(Db, String, Option<String>)> {
     match db.engine() {
         Engine::Postgres => {
             let name = format!("amends_bench_{}", std::process::id());
@@ -173,6 +173,12 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
         s(took) / s(anchor)
     );
     let writes = super::bench_writes::run(&scratch, &dir, actor).await;
+    drop_scratch(db, scratch, pg_name, &dir).await;
+    writes
+}
+
+/// Close and remove a scratch database made by [`scratch`], and its folder.
+pub(super) async fn drop_scratch(db: &Db, scratch: Db, pg_name: Option<String>, dir: &Path) {
     scratch.close().await;
     if let Some(name) = pg_name {
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
@@ -180,8 +186,7 @@ pub async fn run(db: &Db, rows: usize) -> anyhow::Result<()> {
             .await
             .ok();
     }
-    std::fs::remove_dir_all(&dir).ok();
-    writes
+    std::fs::remove_dir_all(dir).ok();
 }
 
 async fn common_customers(db: &Db, dir: &Path) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ pub mod analytics_cmd;
 mod backup_cmd;
 mod bench_cmd;
 mod bench_import;
+pub mod bench_load;
 mod bench_writes;
 mod demo_cmd;
 mod export_cmd;

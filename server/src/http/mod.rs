@@ -5,6 +5,7 @@ pub mod account;
 mod caller;
 mod chart_files;
 mod exports;
+mod fn_errors;
 mod health;
 mod hooks;
 mod report_files;
@@ -169,6 +170,7 @@ pub fn router_for(
             auth,
             crate::auth::session::authenticate,
         ))
+        .layer(axum::middleware::from_fn(fn_errors::status))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(
             TraceLayer::new_for_http()

@@ -194,9 +194,10 @@ fn draft(external_ref: String, f: &CustomerFields) -> Result<CustomerDraft, Prob
     Ok(d)
 }
 
+/// One customer as the API answers it. Also the answer to a change already made, so it is
+/// read through a restarting database rather than answered 503 (and retried into a double).
 async fn load(db: &Db, id: i64, role: Role) -> Result<Response, Problem> {
-    let d = db
-        .customer(id)
+    let d = crate::store::retry::when_unavailable(|| db.customer(id))
         .await?
         .ok_or_else(|| Problem::not_found("customer"))?;
     let version = d.version;

@@ -5,6 +5,9 @@
 use super::body::MAX_BODY;
 use super::problem::Problem;
 use crate::store::idempotency::{Kept, KeptAnswer};
+// The change is made by then: losing its record to a broken connection would leave the key
+// reserved and every retry refused for a day.
+use crate::store::retry::when_unavailable;
 use crate::store::Db;
 use app::domain::UserInfo;
 use axum::body::{to_bytes, Body};
@@ -87,7 +90,7 @@ pub async fn middleware(State(db): State<Db>, req: Request, next: Next) -> Respo
     let status = res.status();
     if status.is_server_error() {
         // Nothing was changed (each change is one transaction): let a retry run again.
-        if let Err(e) = db.release_idempotency_key(user, &key).await {
+        if let Err(e) = when_unavailable(|| db.release_idempotency_key(user, &key)).await {
             tracing::warn!(error = %e, "could not release an idempotency key");
         }
         return res;
@@ -121,7 +124,7 @@ pub async fn middleware(State(db): State<Db>, req: Request, next: Next) -> Respo
         etag,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    if let Err(e) = db.keep_idempotent_answer(user, &key, &kept).await {
+    if let Err(e) = when_unavailable(|| db.keep_idempotent_answer(user, &key, &kept)).await {
         tracing::warn!(error = %e, "could not keep an idempotent answer");
     }
     Response::from_parts(parts, Body::from(body))

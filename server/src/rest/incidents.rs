@@ -229,8 +229,10 @@ fn exact(field: &str, v: &Option<String>, keep: i64) -> Result<i64, Problem> {
     v.as_deref().map_or(Ok(keep), |s| parse_instant(field, s))
 }
 
+/// One incident. Also the answer to a change already made, so it is read through a
+/// restarting database rather than answered 503 (and retried into a double).
 pub(super) async fn detail(db: &Db, id: i64) -> Result<IncidentDetail, Problem> {
-    db.incident(id)
+    crate::store::retry::when_unavailable(|| db.incident(id))
         .await?
         .ok_or_else(|| Problem::not_found("incident"))
 }

@@ -213,8 +213,9 @@ pub async fn get(
     State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> Result<Json<Reply>, Problem> {
-    let r = db
-        .reply(id)
+    // Made: read it back even through a restarting database, or the client's retry would
+    // make it again.
+    let r = crate::store::retry::when_unavailable(|| db.reply(id))
         .await?
         .ok_or_else(|| Problem::not_found("reply"))?;
     Ok(Json(r.into()))

@@ -203,7 +203,7 @@ pub async fn give(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)?;
+    db.commit(tx).await?;
     Ok(people.len())
 }
 

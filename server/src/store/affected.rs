@@ -247,7 +247,7 @@ pub async fn confirm(
         )
         .await?;
     }
-    tx.commit().await.map_err(map_err)?;
+    db.commit(tx).await?;
     Ok(added)
 }
 
@@ -292,5 +292,5 @@ pub async fn remove(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }

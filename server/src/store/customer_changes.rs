@@ -94,7 +94,7 @@ fn taken(e: StoreError) -> StoreError {
 pub async fn create(db: &Db, d: &CustomerDraft, actor: i64, now: i64) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
     let id = insert(&mut tx, d, actor, now).await?;
-    tx.commit().await.map_err(map_err)?;
+    db.commit(tx).await?;
     Ok(id)
 }
 
@@ -147,7 +147,7 @@ pub async fn update(
     let mut tx = db.begin().await?;
     claim(&mut tx, Versioned::Customer, id, version, now).await?;
     write_fields(&mut tx, id, d, actor, now).await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 /// Write a customer's fields and audit it, inside a transaction that has claimed its version.
@@ -222,7 +222,7 @@ pub async fn set_churn(
     let mut tx = db.begin().await?;
     claim(&mut tx, Versioned::Customer, id, version, now).await?;
     write_churn(&mut tx, id, at, actor, now).await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 /// Set or clear a customer's churn date and audit it, inside a transaction that has claimed

@@ -54,7 +54,7 @@ impl Db {
         if let Some(at) = churn {
             write_churn(&mut tx, id, at, actor, now).await?;
         }
-        tx.commit().await.map_err(map_err)
+        self.commit(tx).await
     }
 
     /// Create the customer with `draft.external_ref`, or bring the existing one to `draft`
@@ -81,7 +81,7 @@ impl Db {
             if let Some(Some(at)) = churn {
                 write_churn(&mut tx, id, Some(at), actor, now).await?;
             }
-            tx.commit().await.map_err(map_err)?;
+            self.commit(tx).await?;
             return Ok((id, Upserted::Created));
         };
         let id: i64 = get(&r, "id")?;
@@ -106,7 +106,7 @@ impl Db {
         if let Some(at) = churn_change {
             write_churn(&mut tx, id, at, actor, now).await?;
         }
-        tx.commit().await.map_err(map_err)?;
+        self.commit(tx).await?;
         Ok((id, Upserted::Updated))
     }
 }

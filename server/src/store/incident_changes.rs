@@ -106,7 +106,7 @@ pub async fn create(db: &Db, d: &IncidentDraft, actor: i64, now: i64) -> Result<
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)?;
+    db.commit(tx).await?;
     Ok(id)
 }
 
@@ -211,7 +211,7 @@ pub async fn update(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 fn changed_fields(a: &IncidentDraft, b: &IncidentDraft) -> Vec<&'static str> {
@@ -290,7 +290,7 @@ pub async fn change_status(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 pub async fn add_note(
@@ -315,7 +315,7 @@ pub async fn add_note(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 /// Active team members, by name: who may own an incident.

@@ -8,6 +8,7 @@ mod analytics;
 pub mod backup;
 mod bulk_load;
 pub mod case_lists;
+pub mod commit;
 mod connect;
 mod customer_changes;
 pub mod customer_sync;
@@ -21,6 +22,7 @@ pub mod login_attempts;
 mod overview;
 mod replies;
 mod reports;
+pub mod retry;
 mod rows;
 pub mod seed;
 mod team;
@@ -489,7 +491,7 @@ impl app::store::Store for Db {
             None,
         )
         .await?;
-        tx.commit().await.map_err(map_err)
+        self.commit(tx).await
     }
 }
 

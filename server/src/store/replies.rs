@@ -233,7 +233,7 @@ pub async fn create(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)?;
+    db.commit(tx).await?;
     Ok(id)
 }
 
@@ -285,7 +285,7 @@ pub async fn override_sentiment(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 /// Remove a person's correction: the automatic score counts again.
@@ -327,7 +327,7 @@ pub async fn clear_override(db: &Db, id: i64, actor: i64, now: i64) -> Result<()
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 impl Db {

@@ -109,7 +109,7 @@ pub async fn update_user(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 pub async fn list_audit(

@@ -123,7 +123,7 @@ pub async fn create(
     .await
     .map_err(map_err)?;
     let token = row(&r, now)?;
-    tx.commit().await.map_err(map_err)?;
+    db.commit(tx).await?;
     Ok(token)
 }
 
@@ -167,7 +167,7 @@ pub async fn revoke(
         None,
     )
     .await?;
-    tx.commit().await.map_err(map_err)
+    db.commit(tx).await
 }
 
 impl Db {

@@ -118,7 +118,7 @@ impl Db {
             None,
         )
         .await?;
-        tx.commit().await.map_err(map_err)?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -174,7 +174,7 @@ impl Db {
             ip,
         )
         .await?;
-        tx.commit().await.map_err(map_err)
+        self.commit(tx).await
     }
 
     /// The user behind a live session; `None` when unknown, expired, idle too long or the
@@ -238,7 +238,7 @@ impl Db {
             None,
         )
         .await?;
-        tx.commit().await.map_err(map_err)
+        self.commit(tx).await
     }
 }
 

@@ -203,7 +203,7 @@ impl Db {
             None,
         )
         .await?;
-        tx.commit().await.map_err(map_err)?;
+        self.commit(tx).await?;
         Ok(id)
     }
 
@@ -281,7 +281,7 @@ impl Db {
             .await
             .map_err(map_err)?;
         }
-        tx.commit().await.map_err(map_err)
+        self.commit(tx).await
     }
 
     /// Refused deliveries per reason since `since` (all sources, known or not).
