@@ -56,7 +56,7 @@ pub fn dots_with_whiskers(
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .light_line_style(WHITE)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(220, 220, 220))
             .x_labels(6)
             .x_desc(x_desc)

@@ -29,7 +29,7 @@ pub fn sentiment_over_time(points: &[(i64, f64)]) -> Option<String> {
             .build_cartesian_2d(-span * 0.02..span * 1.02, -1.0..1.0)?;
         chart
             .configure_mesh()
-            .light_line_style(WHITE)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(220, 220, 220))
             .x_labels(6)
             .x_label_formatter(&|d| crate::format::date(t0 + (d * DAY_MS as f64) as i64))

@@ -41,7 +41,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .build_cartesian_2d(segments(n), 0..ceiling)?;
         bars.configure_mesh()
             .disable_x_mesh()
-            .light_line_style(WHITE)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(220, 220, 220))
             .x_label_formatter(&|_| String::new())
             .y_desc("Customers affected")
@@ -66,7 +66,7 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .build_cartesian_2d(segments(n), -1.0..1.0)?;
         line.configure_mesh()
             .disable_x_mesh()
-            .light_line_style(WHITE)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(220, 220, 220))
             .y_desc("Mean sentiment")
             .y_label_formatter(&|v| format!("{v:+.1}"))
