@@ -21,9 +21,27 @@ pub mod sentiment;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+/// Pages render on the server only; this wakes the interactive parts (`#[island]`s).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::*;
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // A server function that answers with a redirect (a new incident, a confirmed list of
+    // affected customers…) takes the whole page there: there is no client-side router.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let _ = window().location().set_href(to);
+    });
+    leptos::mount::hydrate_islands();
+    // The islands hydrate right after this returns; mark the document once they have, so
+    // progressive enhancements (the collapsible phone menu) switch on only when they can
+    // work — and tests can wait for it.
+    set_timeout(
+        || {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

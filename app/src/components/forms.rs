@@ -31,6 +31,38 @@ where
     })
 }
 
+/// Once the action's last call succeeded, show the page afresh from the server (which draws
+/// what changed): with `flash` (`key=value`) as its only query, or else reloaded as it is.
+/// For the islands' forms; a form outside an island posts and the server answers the page.
+pub fn reload_on_success<S, O>(value: S, flash: Option<&'static str>)
+where
+    S: Get<Value = Option<Result<O, AppError>>> + Send + Sync + 'static,
+    O: 'static,
+{
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            reload(flash);
+        }
+    });
+}
+
+/// Load the page again from the server; see [`reload_on_success`].
+pub fn reload(flash: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let _ = match flash {
+            Some(flash) => {
+                let path = location.pathname().unwrap_or_default();
+                location.replace(&format!("{path}?{flash}"))
+            }
+            None => location.reload(),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = flash;
+}
+
 #[component]
 pub fn FieldError(
     #[prop(into)] message: Signal<Option<String>>,

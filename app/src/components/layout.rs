@@ -2,7 +2,6 @@
 
 use crate::api::session::whoami;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 const NAV: &[(&str, &str)] = &[
@@ -15,14 +14,8 @@ const NAV: &[(&str, &str)] = &[
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
     let me = Resource::new(|| (), |_| whoami());
-    let location = use_location();
-    // Close the phone menu whenever the user navigates.
-    Effect::new(move |_| {
-        location.pathname.track();
-        set_menu_open.set(false);
-    });
+    let path = use_location().pathname.get_untracked();
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -34,7 +27,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 // Navigation and the account menu appear only for a signed-in person.
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let path = path.clone();
+                        Suspend::new(async move {
                         me.await.ok().flatten().map(|u| view! {
                             <form method="post" action="/logout" class="who">
                                 {(u.role == crate::domain::Role::Admin).then(|| view! {
@@ -46,19 +41,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <span class="who-role">{u.role.label()}</span></a>
                                 <button type="submit" class="link-button">"Sign out"</button>
                             </form>
-                            <button
-                                class="menu-toggle"
-                                type="button"
-                                aria-controls="primary-nav"
-                                aria-expanded=move || menu_open.get().to_string()
-                                on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                            >
-                                <span aria-hidden="true">"☰"</span>
-                                " Menu"
-                            </button>
-                            <PrimaryNav open=menu_open editor=u.role.allows(crate::domain::Role::Editor)/>
+                            <PrimaryNav path=path editor=u.role.allows(crate::domain::Role::Editor)/>
                         })
-                    })}
+                    })}}
                 </Suspense>
             </div>
         </header>
@@ -69,15 +54,17 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-#[component]
+/// The main navigation, and the button that opens it on a phone: an island, the one piece
+/// of the frame that needs the wasm. Every link loads its page from the server.
+#[island]
 fn PrimaryNav(
-    open: ReadSignal<bool>,
+    /// The page's path, to mark its link as the current one.
+    path: String,
     /// Editors and admins also see the pages that record data in bulk.
     editor: bool,
 ) -> impl IntoView {
-    let location = use_location();
+    let (open, set_open) = signal(false);
     let is_current = move |href: &str| {
-        let path = location.pathname.get();
         if href == "/" {
             path == "/"
         } else {
@@ -85,6 +72,16 @@ fn PrimaryNav(
         }
     };
     view! {
+        <button
+            class="menu-toggle"
+            type="button"
+            aria-controls="primary-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| set_open.update(|open| *open = !*open)
+        >
+            <span aria-hidden="true">"☰"</span>
+            " Menu"
+        </button>
         <nav id="primary-nav" class="primary-nav" class:open=move || open.get() aria-label="Main">
             <ul>
                 {NAV
@@ -94,9 +91,9 @@ fn PrimaryNav(
                     .map(|(href, label)| {
                         view! {
                             <li>
-                                <A href=href attr:aria-current=move || is_current(href).then_some("page")>
+                                <a href=href aria-current=is_current(href).then_some("page")>
                                     {label}
-                                </A>
+                                </a>
                             </li>
                         }
                     })

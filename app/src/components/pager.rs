@@ -1,7 +1,6 @@
 //! Previous / next pagination with "page X of Y". Plain links, so it works without JS.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn Pager(
@@ -17,14 +16,14 @@ pub fn Pager(
     view! {
         <nav class="pager" aria-label="Pagination">
             {match prev {
-                Some(h) => view! { <A href=h attr:rel="prev" attr:class="button">"← Newer"</A> }.into_any(),
+                Some(h) => view! { <a href=h rel="prev" class="button">"← Newer"</a> }.into_any(),
                 None => view! { <span class="button disabled" aria-disabled="true">"← Newer"</span> }.into_any(),
             }}
             <span class="pager-status">
                 {format!("Page {page} of {page_count} · {} {noun}", crate::format::count(total as i64))}
             </span>
             {match next {
-                Some(h) => view! { <A href=h attr:rel="next" attr:class="button">"Older →"</A> }.into_any(),
+                Some(h) => view! { <a href=h rel="next" class="button">"Older →"</a> }.into_any(),
                 None => view! { <span class="button disabled" aria-disabled="true">"Older →"</span> }.into_any(),
             }}
         </nav>

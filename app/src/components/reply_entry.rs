@@ -3,19 +3,37 @@
 
 use crate::api::customers::list_customers;
 use crate::api::replies::CreateReply;
-use crate::components::badges::SentimentBadge;
-use crate::components::forms::{field_msg, form_msg, typed, FieldError, FormError};
+use crate::components::forms::{field_msg, form_msg, reload, typed, FieldError, FormError};
 use crate::domain::Channel;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+/// The form, with what was typed before a refused no-JavaScript post.
 #[component]
 pub fn ReplyEntry(
-    action: ServerAction<CreateReply>,
     /// The incident the reply is about, when the form sits on an incident's page.
     #[prop(optional)]
     incident: Option<i64>,
 ) -> impl IntoView {
+    let was = |f: &str| typed(f).unwrap_or_default();
+    view! {
+        <ReplyForm incident customer=was("customer") channel=was("channel") csat=was("csat")
+            received_at=was("received_at") body=was("body")/>
+    }
+}
+
+/// An island: the customer field searches as you type, and a saved reply shows the page
+/// afresh (the reply in its list, the form empty for the next one).
+#[island]
+fn ReplyForm(
+    incident: Option<i64>,
+    customer: String,
+    channel: String,
+    csat: String,
+    received_at: String,
+    body: String,
+) -> impl IntoView {
+    let action = ServerAction::<CreateReply>::new();
     let (matches, set_matches) = signal(Vec::<(String, String)>::new());
     // Search as you type: ask for matching customers once two characters are typed.
     let search = move |q: String| {
@@ -40,35 +58,29 @@ pub fn ReplyEntry(
         });
     };
     let value = action.value();
-    // After a save the form empties for the next reply (the notice keeps the score).
+    // After a save the form empties for the next reply, and the page shows it in its list.
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if matches!(value.get(), Some(Ok(_))) {
             if let Some(f) = form.get_untracked() {
                 f.reset();
             }
+            reload(None);
         }
     });
-    let saved = move || {
-        value
-            .get()
-            .and_then(|r| r.ok())
-            .map(|(_, score)| view! { <p class="notice notice-ok" role="status">"Saved. Sentiment: " <SentimentBadge score/></p> })
-    };
-    let was = |f: &str| typed(f).unwrap_or_default();
-    let (channel_was, csat_was) = (was("channel"), was("csat"));
+    let (channel_was, csat_was) = (channel, csat);
     let list_id = if incident.is_some() {
         "reply-customers-incident"
     } else {
         "reply-customers"
     };
     view! {
-        <ActionForm action node_ref=form attr:class="form reply-entry">
+        <ActionForm action node_ref=form attr:class="form reply-entry" attr:autocomplete="off">
             <FormError message=form_msg(value)/>
             <div class="field-row">
                 <div class="grow">
                     <label for="reply-customer">"Customer"</label>
-                    <input id="reply-customer" name="customer" required autocomplete="off" list=list_id value=was("customer")
+                    <input id="reply-customer" name="customer" required autocomplete="off" list=list_id value=customer
                         placeholder="Type a name, ref or email" aria-describedby="reply-customer-error"
                         on:input=move |ev| search(event_target_value(&ev))/>
                     <datalist id=list_id>
@@ -92,7 +104,7 @@ pub fn ReplyEntry(
                 </div>
                 <div>
                     <label for="reply-received">"Received (UTC)"</label>
-                    <input id="reply-received" name="received_at" type="datetime-local" value=was("received_at") aria-describedby="reply-received-error"/>
+                    <input id="reply-received" name="received_at" type="datetime-local" value=received_at aria-describedby="reply-received-error"/>
                     <FieldError message=field_msg(value, "received_at") id="reply-received-error"/>
                 </div>
             </div>
@@ -107,28 +119,21 @@ pub fn ReplyEntry(
             }}
             <label for="reply-body">"What they wrote"</label>
             <textarea id="reply-body" name="body" rows="3" required maxlength="10000"
-                placeholder="Paste the reply from email or chat" aria-describedby="reply-body-error">{was("body")}</textarea>
+                placeholder="Paste the reply from email or chat" aria-describedby="reply-body-error">{body}</textarea>
             <FieldError message=field_msg(value, "body") id="reply-body-error"/>
             <div class="form-actions">
                 <button type="submit" class="button primary">"Save reply"</button>
-                {saved}
             </div>
         </ActionForm>
     }
 }
 
 /// A reply's "correct the sentiment" control: a score and a reason, behind a disclosure
-/// so it works without JS and stays out of the way. Each reply's form has its own action
-/// (so its messages are its own); `on_saved` lets the page reload the list.
+/// so it stays out of the way. A plain form: the server takes it and shows the page again.
 #[component]
-pub fn OverrideForm(reply: i64, current: f64, on_saved: Callback<()>) -> impl IntoView {
+pub fn OverrideForm(reply: i64, current: f64) -> impl IntoView {
     let action = ServerAction::<crate::api::replies::OverrideSentiment>::new();
     let value = action.value();
-    Effect::new(move |_| {
-        if matches!(value.get(), Some(Ok(()))) {
-            on_saved.run(());
-        }
-    });
     let score_id = format!("override-score-{reply}");
     let reason_id = format!("override-reason-{reply}");
     view! {

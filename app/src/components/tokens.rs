@@ -10,7 +10,9 @@ use crate::format;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-#[component]
+/// An island: the new token's secret is shown once, in place, and the lists follow every
+/// change without leaving the page.
+#[island]
 pub fn TokenPanel(admin: bool) -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();

@@ -14,6 +14,25 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::session::whoami());
+    view! {
+        <Title text="Team"/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if u.role == Role::Admin => view! { <TeamPanel/> }.into_any(),
+                    Ok(_) => view! { <ForbiddenPage/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// An island: the list follows every change (a new member, a role, a deactivation behind
+/// its confirmation) without leaving the page, and the form's messages show in place.
+#[island]
+fn TeamPanel() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let users = Resource::new(
@@ -38,11 +57,9 @@ pub fn UsersPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Team"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match users.await {
-                    Err(AppError::Forbidden) => view! { <ForbiddenPage/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(list) => view! {
                         <header class="page-head">

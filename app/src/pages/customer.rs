@@ -21,8 +21,6 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
-    let update = ServerAction::<UpdateCustomer>::new();
-    let churn = ServerAction::<SetChurn>::new();
     let id = move || {
         params
             .read()
@@ -30,22 +28,19 @@ pub fn CustomerPage() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
             .filter(|i| *i > 0)
     };
-    let data = Resource::new(
-        move || (id(), update.version().get() + churn.version().get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_customer(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let data = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_customer(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
     let me = Resource::new(|| (), |_| whoami());
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let can_edit = can_edit(me.await);
                 match data.await {
-                    Ok(d) => view! { <CustomerView d can_edit update churn/> }.into_any(),
+                    Ok(d) => view! { <CustomerView d can_edit/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
@@ -55,15 +50,14 @@ pub fn CustomerPage() -> impl IntoView {
 }
 
 #[component]
-fn CustomerView(
-    d: CustomerDetail,
-    can_edit: bool,
-    update: ServerAction<UpdateCustomer>,
-    churn: ServerAction<SetChurn>,
-) -> impl IntoView {
+fn CustomerView(d: CustomerDetail, can_edit: bool) -> impl IntoView {
+    // Plain forms: the server takes them and shows this page again (with a refusal's message).
+    let update = ServerAction::<UpdateCustomer>::new();
+    let churn = ServerAction::<SetChurn>::new();
     let c = d.customer.clone();
     let update_value = update.value();
     let update_error = Signal::derive(move || update_value.get().and_then(|r| r.err()));
+    let refused = update_value.with_untracked(|v| matches!(v, Some(Err(_))));
     let churn_value = churn.value();
     let initial = CustomerForm {
         external_ref: c.external_ref.clone(),
@@ -125,7 +119,7 @@ fn CustomerView(
                         }.into_any()
                     }}
                 </ActionForm>
-                <details class="edit">
+                <details class="edit" open=refused>
                     <summary>"Edit details"</summary>
                     <ActionForm action=update attr:class="form">
                         <FormError message=form_msg(update_value)/>
@@ -133,7 +127,6 @@ fn CustomerView(
                         <input type="hidden" name="version" value=d.version.to_string()/>
                         <CustomerFields initial error=update_error/>
                         <button type="submit" class="button primary">"Save changes"</button>
-                        {move || update_value.get().and_then(|r| r.ok()).map(|_| view! { <p class="notice notice-ok" role="status">"Saved."</p> })}
                     </ActionForm>
                 </details>
             </section>

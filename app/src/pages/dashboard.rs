@@ -88,7 +88,7 @@ fn Filters(shown: Option<AnalyticsParams>, error: Option<AppError>) -> impl Into
         Signal::derive(move || m.clone())
     };
     view! {
-        <Form method="GET" action="/" attr:class="filters" attr:aria-label="Choose the period and filters">
+        <Form method="GET" action="/" attr:class="filters" attr:aria-label="Choose the period and filters" attr:autocomplete="off">
             <div class="field">
                 <label for="d-from">"Incidents from"</label>
                 <input id="d-from" name="from" type="date" value=value("from", &from)

@@ -99,7 +99,8 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The whole flow is an island: it runs in the browser (file, progress, reports).
+#[island]
 fn ImportFlow() -> impl IntoView {
     let kind = RwSignal::new(KINDS[0].0.to_string());
     let step = RwSignal::new(Step::Choose);

@@ -4,10 +4,9 @@
 use crate::api::actions::GiveActions;
 use crate::api::affected::RemoveAffected;
 use crate::api::incidents::{get_incident, list_people, AddNote, ChangeStatus, UpdateIncident};
-use crate::api::replies::CreateReply;
 use crate::api::session::{can_edit, whoami};
 use crate::components::badges::{ChurnBadge, SentimentBadge, SeverityBadge, StatusBadge};
-use crate::components::forms::{field_msg, form_msg, FieldError, FormError};
+use crate::components::forms::{field_msg, form_msg, reload_on_success, FieldError, FormError};
 use crate::components::incident_fields::IncidentFields;
 use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
@@ -20,49 +19,16 @@ use crate::pages::not_found::NotFoundPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The page's server actions; every one refreshes the incident when it completes.
-#[derive(Clone, Copy)]
-struct Actions {
-    update: ServerAction<UpdateIncident>,
-    status: ServerAction<ChangeStatus>,
-    note: ServerAction<AddNote>,
-    remove: ServerAction<RemoveAffected>,
-    give: ServerAction<GiveActions>,
-    reply: ServerAction<CreateReply>,
-    /// Bumped when a reply's sentiment is corrected (each reply has its own form).
-    corrected: RwSignal<u32>,
-}
-
+/// The page is drawn on the server. Its forms post to their server functions, which send
+/// the browser back to it (or to where the change leads), so it is drawn afresh with the
+/// change; the edit form and the reply entry are islands (see `EditDetails`, `ReplyEntry`).
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
-    let location = use_location();
-    let acts = Actions {
-        update: ServerAction::new(),
-        status: ServerAction::new(),
-        note: ServerAction::new(),
-        remove: ServerAction::new(),
-        give: ServerAction::new(),
-        reply: ServerAction::new(),
-        corrected: RwSignal::new(0),
-    };
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let key = move || {
-        (
-            id(),
-            location.search.get(),
-            acts.update.version().get()
-                + acts.status.version().get()
-                + acts.note.version().get()
-                + acts.remove.version().get()
-                + acts.give.version().get()
-                + acts.reply.version().get()
-                + acts.corrected.get() as usize,
-        )
-    };
-    let data = Resource::new(key, |(id, _, _)| async move {
+    let data = Resource::new(id, |id| async move {
         match id {
             Some(id) if id > 0 => get_incident(id).await,
             _ => Err(AppError::NotFound),
@@ -77,7 +43,7 @@ pub fn IncidentPage() -> impl IntoView {
                 let can_edit = can_edit(me.await);
                 let people = people.await.unwrap_or_default();
                 match data.await {
-                    Ok(d) => view! { <IncidentView d people can_edit acts/> }.into_any(),
+                    Ok(d) => view! { <IncidentView d people can_edit/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
@@ -87,12 +53,7 @@ pub fn IncidentPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentView(
-    d: IncidentDetail,
-    people: Vec<Person>,
-    can_edit: bool,
-    acts: Actions,
-) -> impl IntoView {
+fn IncidentView(d: IncidentDetail, people: Vec<Person>, can_edit: bool) -> impl IntoView {
     let query = use_query_map();
     let time_to_detect = d.detected_at - d.started_at;
     let duration = d.resolved_at.map(|r| r - d.started_at);
@@ -107,7 +68,9 @@ fn IncidentView(
                 q.get("given")
                     .map(|n| format!("Recovery action given to {n} customers."))
             })
+            .or_else(|| (q.get("saved").as_deref() == Some("details")).then(|| "Saved.".into()))
     };
+    let remove = ServerAction::<RemoveAffected>::new();
     let id = d.id;
     view! {
         <Title text=d.title.clone()/>
@@ -137,7 +100,7 @@ fn IncidentView(
             <div><dt>"Recovery cost"</dt><dd>{format::money_list(&d.cost)}</dd></div>
         </dl>
 
-        {can_edit.then(|| view! { <WorkPanel d=d.clone() people=people.clone() acts/> })}
+        {can_edit.then(|| view! { <WorkPanel d=d.clone() people=people.clone()/> })}
         <crate::components::recovery::IncidentRecovery id=d.id/>
 
         <section class="panel" aria-labelledby="affected-h">
@@ -169,7 +132,7 @@ fn IncidentView(
                                             <td data-label="">
                                                 <details class="confirm">
                                                     <summary>"Remove…"</summary>
-                                                    <ActionForm action=acts.remove attr:class="inline-form">
+                                                    <ActionForm action=remove attr:class="inline-form">
                                                         <input type="hidden" name="incident" value=id.to_string()/>
                                                         <input type="hidden" name="customer" value=customer.to_string()/>
                                                         <span class="small">"Unmark them? Their actions for this incident are removed too."</span>
@@ -215,7 +178,7 @@ fn IncidentView(
                     {(more_actions > 0).then(|| view! { <p class="muted small">{format!("and {} more", format::count(more_actions))}</p> })}
                 }.into_any()
             }}
-            {(can_edit && d.affected_total > 0).then(|| view! { <GiveForm d=d.clone() action=acts.give/> })}
+            {(can_edit && d.affected_total > 0).then(|| view! { <GiveForm d=d.clone()/> })}
         </section>
 
         {(can_edit && d.affected_total > 0).then(|| view! { <MailMerge id/> })}
@@ -238,7 +201,7 @@ fn IncidentView(
                                 {r.override_reason.clone().map(|why| view! {
                                     <p class="muted small">{format!("Automatic score {} — corrected: {why}", format::score(r.sentiment_auto))}</p>
                                 })}
-                                {can_edit.then(|| view! { <OverrideForm reply=r.id current=r.effective_sentiment() on_saved=Callback::new(move |_| acts.corrected.update(|n| *n += 1))/> })}
+                                {can_edit.then(|| view! { <OverrideForm reply=r.id current=r.effective_sentiment()/> })}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -247,7 +210,7 @@ fn IncidentView(
             }}
             {can_edit.then(|| view! {
                 <h3>"Log a reply"</h3>
-                <ReplyEntry action=acts.reply incident=id/>
+                <ReplyEntry incident=id/>
             })}
         </section>
 
@@ -268,17 +231,16 @@ fn IncidentView(
                     </li>
                 }).collect_view()}
             </ol>
-            {can_edit.then(|| view! { <NoteForm id action=acts.note/> })}
+            {can_edit.then(|| view! { <NoteForm id/> })}
         </section>
     }
 }
 
 /// Status change and the edit form, for editors.
 #[component]
-fn WorkPanel(d: IncidentDetail, people: Vec<Person>, acts: Actions) -> impl IntoView {
-    let status_value = acts.status.value();
-    let update_value = acts.update.value();
-    let update_error = Signal::derive(move || update_value.get().and_then(|r| r.err()));
+fn WorkPanel(d: IncidentDetail, people: Vec<Person>) -> impl IntoView {
+    let status = ServerAction::<ChangeStatus>::new();
+    let status_value = status.value();
     let next: Vec<IncidentStatus> = IncidentStatus::ALL
         .iter()
         .copied()
@@ -293,7 +255,7 @@ fn WorkPanel(d: IncidentDetail, people: Vec<Person>, acts: Actions) -> impl Into
     view! {
         <section class="panel work" aria-labelledby="status-h">
             <h2 id="status-h">"Status"</h2>
-            <ActionForm action=acts.status attr:class="form status-form">
+            <ActionForm action=status attr:class="form status-form">
                 <FormError message=form_msg(status_value)/>
                 <input type="hidden" name="id" value=d.id.to_string()/>
                 <input type="hidden" name="version" value=d.version.to_string()/>
@@ -313,21 +275,40 @@ fn WorkPanel(d: IncidentDetail, people: Vec<Person>, acts: Actions) -> impl Into
             </ActionForm>
             <details class="edit">
                 <summary>"Edit details"</summary>
-                <ActionForm action=acts.update attr:class="form">
-                    <FormError message=form_msg(update_value)/>
-                    <input type="hidden" name="id" value=d.id.to_string()/>
-                    <input type="hidden" name="version" value=d.version.to_string()/>
-                    <IncidentFields initial=IncidentForm::from_draft(&d.draft()) people error=update_error resolved prefix="edit"/>
-                    <button type="submit" class="button primary">"Save changes"</button>
-                    {move || update_value.get().and_then(|r| r.ok()).map(|_| view! { <p class="notice notice-ok" role="status">"Saved."</p> })}
-                </ActionForm>
+                <EditDetails id=d.id version=d.version initial=IncidentForm::from_draft(&d.draft()) people resolved/>
             </details>
         </section>
     }
 }
 
+/// The edit form: an island, so a refusal (a stale version, a bad field) is shown in the
+/// open form as typed, and a save shows the page afresh with "Saved.".
+#[island]
+fn EditDetails(
+    id: i64,
+    version: i64,
+    initial: IncidentForm,
+    people: Vec<Person>,
+    resolved: bool,
+) -> impl IntoView {
+    let update = ServerAction::<UpdateIncident>::new();
+    let update_value = update.value();
+    let update_error = Signal::derive(move || update_value.get().and_then(|r| r.err()));
+    reload_on_success(update_value, Some("saved=details"));
+    view! {
+        <ActionForm action=update attr:class="form">
+            <FormError message=form_msg(update_value)/>
+            <input type="hidden" name="id" value=id.to_string()/>
+            <input type="hidden" name="version" value=version.to_string()/>
+            <IncidentFields initial people error=update_error resolved prefix="edit"/>
+            <button type="submit" class="button primary">"Save changes"</button>
+        </ActionForm>
+    }
+}
+
 #[component]
-fn NoteForm(id: i64, action: ServerAction<AddNote>) -> impl IntoView {
+fn NoteForm(id: i64) -> impl IntoView {
+    let action = ServerAction::<AddNote>::new();
     let value = action.value();
     view! {
         <ActionForm action attr:class="form note-form">
@@ -344,7 +325,8 @@ fn NoteForm(id: i64, action: ServerAction<AddNote>) -> impl IntoView {
 
 /// Give one action to all, or a filtered set, of the affected customers (or to one).
 #[component]
-fn GiveForm(d: IncidentDetail, action: ServerAction<GiveActions>) -> impl IntoView {
+fn GiveForm(d: IncidentDetail) -> impl IntoView {
+    let action = ServerAction::<GiveActions>::new();
     let value = action.value();
     let currency = d
         .cost

@@ -45,9 +45,7 @@ pub fn AffectedPage() -> impl IntoView {
             }
         },
     );
-    let confirm = ServerAction::<ConfirmAffected>::new();
     let me = Resource::new(|| (), |_| whoami());
-    let (text, set_text) = signal(String::new());
 
     view! {
         <Title text="Add affected customers"/>
@@ -63,8 +61,8 @@ pub fn AffectedPage() -> impl IntoView {
                 };
                 let id = d.id;
                 let typed = list().unwrap_or_default();
+                let kept = typed.clone();
                 let previewed = preview.await;
-                set_text.set(typed.clone());
                 view! {
                     <nav class="crumbs" aria-label="Breadcrumb"><a href=format!("/incidents/{id}")>{format!("← {}", d.title)}</a></nav>
                     <header class="page-head">
@@ -76,12 +74,12 @@ pub fn AffectedPage() -> impl IntoView {
                             <label for="affected-list">"Refs or emails"</label>
                             <textarea id="affected-list" name="list" rows="8" required
                                 placeholder="C-1042\nC-1043, C-2001\nada@example.com"
-                                aria-describedby="affected-list-hint">{typed}</textarea>
+                                aria-describedby="affected-list-hint">{kept}</textarea>
                             <p class="hint" id="affected-list-hint">
                                 "One per line or separated by commas. A CSV with a header row (ref, name, email, plan) also works; "
                                 "unknown customers are created from it."
                             </p>
-                            <CsvPicker set_text/>
+                            <CsvPicker/>
                             <button type="submit" class="button">"Preview"</button>
                         </Form>
                     </section>
@@ -91,7 +89,7 @@ pub fn AffectedPage() -> impl IntoView {
                             Some(m) => view! { <p class="notice notice-error" role="alert">{m}</p> }.into_any(),
                             None => view! { <ErrorNotice error=e/> }.into_any(),
                         },
-                        Some(Ok(p)) => view! { <PreviewView p id text confirm/> }.into_any(),
+                        Some(Ok(p)) => view! { <PreviewView p id list=typed/> }.into_any(),
                     }}
                 }.into_any()
             })}
@@ -99,11 +97,9 @@ pub fn AffectedPage() -> impl IntoView {
     }
 }
 
-/// With JS: choose a CSV file and its text lands in the box for preview.
-#[component]
-fn CsvPicker(set_text: WriteSignal<String>) -> impl IntoView {
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_text;
+/// With JS (an island): choose a CSV file and its text lands in the box for preview.
+#[island]
+fn CsvPicker() -> impl IntoView {
     #[allow(unused_variables)]
     let on_change = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
@@ -127,7 +123,6 @@ fn CsvPicker(set_text: WriteSignal<String>) -> impl IntoView {
                     {
                         area.set_value(&text);
                     }
-                    set_text.set(text);
                 }
             });
         }
@@ -141,12 +136,8 @@ fn CsvPicker(set_text: WriteSignal<String>) -> impl IntoView {
 }
 
 #[component]
-fn PreviewView(
-    p: AffectedPreview,
-    id: i64,
-    text: ReadSignal<String>,
-    confirm: ServerAction<ConfirmAffected>,
-) -> impl IntoView {
+fn PreviewView(p: AffectedPreview, id: i64, list: String) -> impl IntoView {
+    let confirm = ServerAction::<ConfirmAffected>::new();
     let n = p.to_add();
     let value = confirm.value();
     view! {
@@ -172,7 +163,7 @@ fn PreviewView(
                         <FormError message=form_msg(value)/>
                         <FieldError message=field_msg(value, "list") id="confirm-error"/>
                         <input type="hidden" name="incident" value=id.to_string()/>
-                        <input type="hidden" name="list" value=move || text.get()/>
+                        <input type="hidden" name="list" value=list/>
                         <button type="submit" class="button primary">{format!("Confirm: mark {n} {} affected", if n == 1 { "customer" } else { "customers" })}</button>
                         <a class="button subtle" href=format!("/incidents/{id}")>"Cancel"</a>
                     </ActionForm>

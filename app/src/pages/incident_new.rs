@@ -1,5 +1,6 @@
 //! "New incident": the form that opens one. Works without JS (a plain POST that redirects
-//! to the new incident, or back here with the field's message).
+//! to the new incident, or back here with the field's message); with JS the form is an
+//! island that stays on the page, as typed, when refused.
 
 use crate::api::incidents::{list_people, CreateIncident};
 use crate::api::session::{can_edit, whoami};
@@ -8,6 +9,7 @@ use crate::components::incident_fields::IncidentFields;
 use crate::components::states::{ErrorNotice, Loading};
 use crate::domain::incident::IncidentForm;
 use crate::domain::when;
+use crate::domain::Person;
 use crate::pages::forbidden::ForbiddenPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -15,11 +17,9 @@ use leptos_meta::Title;
 
 #[component]
 pub fn NewIncidentPage() -> impl IntoView {
-    let create = ServerAction::<CreateIncident>::new();
     let people = Resource::new(|| (), |_| list_people());
     let me = Resource::new(|| (), |_| whoami());
-    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
-    let now = (js_now() / 60_000) * 60_000;
+    let now = (now_ms() / 60_000) * 60_000;
     view! {
         <Title text="New incident"/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/incidents">"← All incidents"</a></nav>
@@ -36,21 +36,29 @@ pub fn NewIncidentPage() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(people) => view! {
                         <section class="panel narrow">
-                            <ActionForm action=create attr:class="form">
-                                <FormError message=form_msg(create.value())/>
-                                <IncidentFields
-                                    initial=typed_incident(now)
-                                    people error prefix="new"/>
-                                <div class="form-actions">
-                                    <button type="submit" class="button primary">"Open incident"</button>
-                                    <a href="/incidents" class="button subtle">"Cancel"</a>
-                                </div>
-                            </ActionForm>
+                            <NewIncidentForm initial=typed_incident(now) people/>
                         </section>
                     }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The form: on success the server function sends the browser to the new incident.
+#[island]
+fn NewIncidentForm(initial: IncidentForm, people: Vec<Person>) -> impl IntoView {
+    let create = ServerAction::<CreateIncident>::new();
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    view! {
+        <ActionForm action=create attr:class="form">
+            <FormError message=form_msg(create.value())/>
+            <IncidentFields initial people error prefix="new"/>
+            <div class="form-actions">
+                <button type="submit" class="button primary">"Open incident"</button>
+                <a href="/incidents" class="button subtle">"Cancel"</a>
+            </div>
+        </ActionForm>
     }
 }
 
@@ -69,8 +77,8 @@ fn typed_incident(now: i64) -> IncidentForm {
     }
 }
 
-/// Now, in epoch ms, on whichever side renders.
-pub fn js_now() -> i64 {
+/// Now, in epoch ms (the page is drawn on the server; the wasm build reads the browser's clock).
+fn now_ms() -> i64 {
     #[cfg(feature = "hydrate")]
     {
         js_sys::Date::now() as i64

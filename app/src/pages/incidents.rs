@@ -54,7 +54,7 @@ pub fn IncidentsPage() -> impl IntoView {
             </div>
             <A href="/incidents/new" attr:class="button primary">"New incident"</A>
         </header>
-                            <Form method="GET" action="/incidents" attr:class="filters" attr:aria-label="Filter incidents">
+                            <Form method="GET" action="/incidents" attr:class="filters" attr:aria-label="Filter incidents" attr:autocomplete="off">
                 <div class="field">
                     <label for="f-q">"Search"</label>
                     <input id="f-q" name="q" prop:value=move || current("q") type="search" placeholder="Title or description" value=current("q") maxlength="200"/>

@@ -17,7 +17,6 @@ use crate::pages::forbidden::ForbiddenPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 const PAGE: &str = "/admin/integrations";
@@ -90,6 +89,36 @@ fn status_label(code: &str) -> &'static str {
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
     let query = use_query_map();
+    let q = move |k: &str| query.with_untracked(|q| q.get(k));
+    let me = Resource::new(|| (), |_| whoami());
+    view! {
+        <Title text="Integrations"/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if u.role == Role::Admin => view! {
+                        <IntegrationsPanel source=q("source") status=q("status") page=q("page")
+                            kind=typed("kind") name=typed("name")/>
+                    }.into_any(),
+                    Ok(_) => view! { <ForbiddenPage/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The page is one island: secrets are shown once, in place, and the lists follow every
+/// change. `source`, `status` and `page` filter the deliveries (the page's query); `kind`
+/// and `name` are what was typed into "Add a source" before a refused no-JavaScript post.
+#[island]
+fn IntegrationsPanel(
+    source: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+    kind: Option<String>,
+    name: Option<String>,
+) -> impl IntoView {
     let create = ServerAction::<CreateSource>::new();
     let rotate = ServerAction::<RotateSecret>::new();
     let toggle = ServerAction::<SetSourceActive>::new();
@@ -121,23 +150,23 @@ pub fn IntegrationsPage() -> impl IntoView {
     let rotating = RwSignal::new(None::<i64>);
 
     let sources = Resource::new(move || changed.get(), |_| list_sources());
-    let filter = move || {
-        let q = query.read();
-        (
-            q.get("source").and_then(|s| s.trim().parse::<i64>().ok()),
-            q.get("status").filter(|s| !s.trim().is_empty()),
-            page_param(q.get("page")),
-        )
+    let filter = {
+        let (source, status, page) = (source.clone(), status.clone(), page);
+        move || {
+            (
+                source.as_ref().and_then(|s| s.trim().parse::<i64>().ok()),
+                status.clone().filter(|s| !s.trim().is_empty()),
+                page_param(page.clone()),
+            )
+        }
     };
     let deliveries = Resource::new(
         move || (filter(), changed.get()),
         |((source, status, page), _)| list_deliveries(source, status, page),
     );
-    // The add form stays out of the lists' reloads, so what it shows matches its state.
-    let me = Resource::new(|| (), |_| whoami());
+    let (source, status) = (source.unwrap_or_default(), status.unwrap_or_default());
 
     view! {
-        <Title text="Integrations"/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match sources.await {
@@ -191,21 +220,19 @@ pub fn IntegrationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let admin = me.await.ok().flatten().is_some_and(|u| u.role == Role::Admin);
-                admin.then(|| view! { <AddSource create/> })
-            })}
-        </Suspense>
+        // The add form stays out of the lists' reloads, so what it shows matches its state.
+        <AddSource create kind name/>
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+            let (source, status) = (source.clone(), status.clone());
+            Suspend::new(async move {
                 // Refusals and outages show once, above.
                 let names: Vec<(i64, String)> = match sources.await {
                     Ok(list) => list.sources.into_iter().map(|s| (s.id, s.name)).collect(),
                     Err(_) => return ().into_any(),
                 };
-                view! { <Deliveries deliveries names retry/> }.into_any()
-            })}
+                view! { <Deliveries deliveries names retry source status/> }.into_any()
+            })}}
         </Transition>
     }
 }
@@ -362,8 +389,12 @@ fn SourceLine(
 }
 
 #[component]
-fn AddSource(create: ServerAction<CreateSource>) -> impl IntoView {
-    let first = typed("kind")
+fn AddSource(
+    create: ServerAction<CreateSource>,
+    kind: Option<String>,
+    name: Option<String>,
+) -> impl IntoView {
+    let first = kind
         .filter(|k| KINDS.iter().any(|(c, _)| c == k))
         .unwrap_or_else(|| "standard".into());
     let kind = RwSignal::new(first.clone());
@@ -397,7 +428,7 @@ fn AddSource(create: ServerAction<CreateSource>) -> impl IntoView {
                 <FieldError message=field_msg(value, "kind") id="src-kind-error"/>
                 <label for="src-name">"Name"</label>
                 <input id="src-name" name="name" required maxlength="100" placeholder="Stripe live"
-                    value=typed("name").unwrap_or_default()/>
+                    value=name.unwrap_or_default()/>
                 <FieldError message=field_msg(value, "name") id="src-name-error"/>
                 <div class="integ-field" hidden=move || shown().is_some_and(|k| k == "standard")>
                     <label for="src-secret">"Signing secret (Stripe and Intercom)"</label>
@@ -457,18 +488,28 @@ fn Deliveries(
     deliveries: Resource<Result<crate::domain::Page<DeliveryRow>, AppError>>,
     names: Vec<(i64, String)>,
     retry: ServerAction<RetryDelivery>,
+    /// The filter the page was opened with.
+    source: String,
+    status: String,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let current = move |k: &str| query.read().get(k).unwrap_or_default();
-    // What the page opened with (later filtering updates the selects through `prop:value`).
-    let initial = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let initial = {
+        let (source, status) = (source.clone(), status.clone());
+        move |k: &str| {
+            if k == "source" {
+                source.clone()
+            } else {
+                status.clone()
+            }
+        }
+    };
+    let filtered = !source.is_empty() || !status.is_empty();
     view! {
         <section class="integ-inbox" id="deliveries" aria-labelledby="deliveries-h">
             <h2 id="deliveries-h">"Deliveries"</h2>
-            <Form method="GET" action=PAGE attr:class="filters" attr:aria-label="Filter deliveries">
+            <form method="get" action=PAGE class="filters" aria-label="Filter deliveries" autocomplete="off">
                 <div class="field">
                     <label for="d-source">"Source"</label>
-                    <select id="d-source" name="source" prop:value=move || current("source")>
+                    <select id="d-source" name="source">
                         <option value="">"All sources"</option>
                         {names.into_iter().map(|(id, name)| {
                             let v = id.to_string();
@@ -478,7 +519,7 @@ fn Deliveries(
                 </div>
                 <div class="field">
                     <label for="d-status">"Status"</label>
-                    <select id="d-status" name="status" prop:value=move || current("status")>
+                    <select id="d-status" name="status">
                         <option value="">"Any"</option>
                         {DELIVERY_STATUSES.iter().map(|(code, label)| view! {
                             <option value=*code selected=initial("status") == *code>{*label}</option>
@@ -487,9 +528,9 @@ fn Deliveries(
                 </div>
                 <div class="filter-buttons">
                     <button type="submit" class="button">"Apply"</button>
-                    <A href=PAGE attr:class="button subtle">"Clear"</A>
+                    <a href=PAGE class="button subtle">"Clear"</a>
                 </div>
-            </Form>
+            </form>
             {move || retry.value().get().map(|r| match r {
                 Ok(d) => {
                     let class = match d.status.as_str() {
@@ -506,9 +547,9 @@ fn Deliveries(
                 Err(e) => view! { <p class="notice notice-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
             <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    let filtered = !current("source").is_empty() || !current("status").is_empty();
-                    let (source, status) = (current("source"), current("status"));
+                {move || {
+                    let (source, status) = (source.clone(), status.clone());
+                    Suspend::new(async move {
                     match deliveries.await {
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         Ok(p) if p.total == 0 && filtered => view! {
@@ -541,7 +582,7 @@ fn Deliveries(
                             }.into_any()
                         }
                     }
-                })}
+                })}}
             </Transition>
         </section>
     }

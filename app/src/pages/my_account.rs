@@ -10,6 +10,25 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    view! {
+        <Title text="Your account"/>
+        <header class="page-head">
+            <h1>"Your account"</h1>
+        </header>
+        <PasswordPanel/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let admin = matches!(me.await, Ok(Some(u)) if u.role.allows(Role::Admin));
+                view! { <TokenPanel admin/> }
+            })}
+        </Suspense>
+    }
+}
+
+/// An island, so the form's messages (and "Password changed") show in place.
+#[island]
+fn PasswordPanel() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = move |field: &'static str| {
         move || {
@@ -20,12 +39,7 @@ pub fn AccountPage() -> impl IntoView {
                 .and_then(|e| e.for_field(field))
         }
     };
-    let me = Resource::new(|| (), |_| whoami());
     view! {
-        <Title text="Your account"/>
-        <header class="page-head">
-            <h1>"Your account"</h1>
-        </header>
         <section class="panel narrow" aria-labelledby="pw-h">
             <h2 id="pw-h">"Change your password"</h2>
             <ActionForm action=change attr:class="form">
@@ -45,11 +59,5 @@ pub fn AccountPage() -> impl IntoView {
                 })}
             </ActionForm>
         </section>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let admin = matches!(me.await, Ok(Some(u)) if u.role.allows(Role::Admin));
-                view! { <TokenPanel admin/> }
-            })}
-        </Suspense>
     }
 }

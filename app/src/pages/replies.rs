@@ -1,7 +1,7 @@
 //! Replies: log one (scored on the spot), filter the list (sentiment, incident, action kind,
 //! dates), and correct a score with a reason.
 
-use crate::api::replies::{list_replies, CreateReply};
+use crate::api::replies::list_replies;
 use crate::api::session::{can_edit, whoami};
 use crate::components::badges::SentimentBadge;
 use crate::components::forms::options;
@@ -29,8 +29,6 @@ fn query_string(q: &ReplyQuery) -> String {
 #[component]
 pub fn RepliesPage() -> impl IntoView {
     let query = use_query_map();
-    let create = ServerAction::<CreateReply>::new();
-    let corrected = RwSignal::new(0usize);
     let args = move || {
         let m = query.read();
         let q = ReplyQuery {
@@ -40,13 +38,9 @@ pub fn RepliesPage() -> impl IntoView {
             from: m.get("from"),
             to: m.get("to"),
         };
-        (
-            q,
-            page_param(m.get("page")),
-            create.version().get() + corrected.get(),
-        )
+        (q, page_param(m.get("page")))
     };
-    let data = Resource::new(args, |(q, page, _)| list_replies(q, page));
+    let data = Resource::new(args, |(q, page)| list_replies(q, page));
     let me = Resource::new(|| (), |_| whoami());
     let current = move |k: &str| query.read().get(k).unwrap_or_default();
     view! {
@@ -60,12 +54,12 @@ pub fn RepliesPage() -> impl IntoView {
                 can_edit(me.await).then(|| view! {
                     <details class="panel entry" open=true>
                         <summary><h2>"Log a reply"</h2></summary>
-                        <ReplyEntry action=create/>
+                        <ReplyEntry/>
                     </details>
                 })
             })}
         </Suspense>
-                            <Form method="GET" action="/replies" attr:class="filters" attr:aria-label="Filter replies">
+                            <Form method="GET" action="/replies" attr:class="filters" attr:aria-label="Filter replies" attr:autocomplete="off">
                 <div class="field">
                     <label for="r-sentiment">"Sentiment"</label>
                     <select id="r-sentiment" name="sentiment" prop:value=move || current("sentiment")>
@@ -130,7 +124,7 @@ pub fn RepliesPage() -> impl IntoView {
                                             {r.incident_id.zip(r.incident_title).map(|(id, t)| view! {
                                                 <p class="small">"About " <a href=format!("/incidents/{id}")>{t}</a></p>
                                             })}
-                                            {can_edit.then(|| view! { <OverrideForm reply=r.id current=score on_saved=Callback::new(move |_| corrected.update(|n| *n += 1))/> })}
+                                            {can_edit.then(|| view! { <OverrideForm reply=r.id current=score/> })}
                                         </li>
                                     }
                                 }).collect_view()}

@@ -8,7 +8,6 @@ use crate::domain::week::IsoWeek;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// How many past weeks the reports page lists.
@@ -91,6 +90,8 @@ pub fn WeeklyReportPage() -> impl IntoView {
     let data = Resource::new(week, get_week_report);
     view! {
         <Title text=move || format!("Weekly report {}", week())/>
+        // The island below swaps this element for the next one's when a week link is followed.
+        <div id="report-root">
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let asked = week();
@@ -114,14 +115,14 @@ pub fn WeeklyReportPage() -> impl IntoView {
                             <nav class="report-nav" aria-label="Weeks and downloads">
                                 <p class="crumbs"><a href="/reports">"Reports"</a></p>
                                 <div class="report-nav-row">
-                                    <A href=format!("/reports/weekly/{}", r.prev) attr:class="button" attr:rel="prev">
+                                    <a href=format!("/reports/weekly/{}", r.prev) class="button" rel="prev" data-swap="">
                                         {format!("← {}", r.prev)}
-                                    </A>
+                                    </a>
                                     {if r.next_exists {
                                         view! {
-                                            <A href=format!("/reports/weekly/{}", r.next) attr:class="button" attr:rel="next">
+                                            <a href=format!("/reports/weekly/{}", r.next) class="button" rel="next" data-swap="">
                                                 {format!("{} →", r.next)}
-                                            </A>
+                                            </a>
                                         }.into_any()
                                     } else {
                                         view! { <span class="button disabled" aria-disabled="true">{format!("{} →", r.next)}</span> }.into_any()
@@ -142,6 +143,8 @@ pub fn WeeklyReportPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </div>
+        <WeekLinks/>
     }
 }
 
@@ -162,14 +165,107 @@ fn WeekPicker(week: Option<IsoWeek>, error: Option<String>) -> impl IntoView {
     }
 }
 
-/// Prints the page (with the print stylesheet); needs the page's script.
+/// Prints the page (with the print stylesheet); `WeekLinks` does it, so it needs the script.
 #[component]
 fn PrintButton() -> impl IntoView {
-    let print = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let _ = window().print();
+    view! { <button type="button" class="button" data-print="">"Print"</button> }
+}
+
+/// An island with nothing to show: with the script, the previous / next week links
+/// (`data-swap`) show their week in this page — the report is fetched from the server and
+/// put in place of this one, and the address changes, so Back and Forward move between
+/// weeks the same way — and the Print button (`data-print`) prints.
+#[island]
+fn WeekLinks() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    week_links::listen();
+}
+
+#[cfg(feature = "hydrate")]
+mod week_links {
+    use leptos::prelude::*;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    /// The element whose content is a week's report (and its navigation).
+    const ROOT: &str = "report-root";
+
+    pub fn listen() {
+        // Listeners on the window, so the links of a report put in place work too.
+        window_event_listener(leptos::ev::click, |ev| {
+            if ev.default_prevented()
+                || ev.button() != 0
+                || ev.meta_key()
+                || ev.ctrl_key()
+                || ev.shift_key()
+                || ev.alt_key()
+            {
+                return;
+            }
+            let Some(target) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            if target.closest("[data-print]").ok().flatten().is_some() {
+                let _ = window().print();
+                return;
+            }
+            let Some(href) = target
+                .closest("a[data-swap]")
+                .ok()
+                .flatten()
+                .and_then(|a| a.get_attribute("href"))
+            else {
+                return;
+            };
+            ev.prevent_default();
+            leptos::task::spawn_local(show(href, true));
+        });
+        window_event_listener(leptos::ev::popstate, |_| {
+            let href = window().location().href().unwrap_or_default();
+            leptos::task::spawn_local(show(href, false));
+        });
+    }
+
+    /// Shows the report at `href` in this page, else loads it as a page of its own.
+    async fn show(href: String, push: bool) {
+        match fetch(&href).await {
+            Some((html, title)) => {
+                if let Some(root) = document().get_element_by_id(ROOT) {
+                    root.set_inner_html(&html);
+                }
+                document().set_title(&title);
+                if push {
+                    if let Ok(history) = window().history() {
+                        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&href));
+                    }
+                    window().scroll_to_with_x_and_y(0.0, 0.0);
+                }
+            }
+            None => {
+                let _ = window().location().set_href(&href);
+            }
         }
-    };
-    view! { <button type="button" class="button" on:click=print>"Print"</button> }
+    }
+
+    /// The page at `href`: its report's HTML and its title.
+    async fn fetch(href: &str) -> Option<(String, String)> {
+        let response: web_sys::Response = JsFuture::from(window().fetch_with_str(href))
+            .await
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let text = JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
+        let page = web_sys::DomParser::new()
+            .ok()?
+            .parse_from_string(&text, web_sys::SupportedType::TextHtml)
+            .ok()?;
+        let root = page.get_element_by_id(ROOT)?;
+        Some((root.inner_html(), page.title()))
+    }
 }
