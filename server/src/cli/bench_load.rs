@@ -300,14 +300,7 @@ impl Client {
                 self.tally.replies.push(body);
             }
             if n.is_multiple_of(4) {
-                let version: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
-                        .bind(incident)
-                        .fetch_optional(db.pool())
-                        .await
-                        .ok()
-                        .flatten();
-                if let Some(v) = version {
+                if let Ok(v) = incident_version(&db, incident).await {
                     let _ = self
                         .edit(incident, v, &format!("Shared outage {who}-{n}"))
                         .await;
@@ -316,6 +309,20 @@ impl Client {
         }
         self.tally
     }
+}
+
+/// The shared incident's version now.
+async fn incident_version(db: &Db, incident: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
+        .bind(incident)
+        .fetch_one(db.pool())
+        .await
+}
+
+/// How many rows each key of `sql` (`SELECT key, COUNT(*) … GROUP BY key`) has.
+async fn counts(db: &Db, sql: &str) -> Result<BTreeMap<String, i64>, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(sql).fetch_all(db.pool()).await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// How long after the last ended session a 503 is still excused: each pooled connection the
@@ -385,10 +392,7 @@ pub async fn run(
             user,
         )
         .await?;
-    let start_version: i64 = sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
-        .bind(incident)
-        .fetch_one(db.pool())
-        .await?;
+    let start_version = incident_version(db, incident).await?;
     let settings = crate::auth::session::SessionSettings::from_env();
     let router = crate::http::router_with(
         db.clone(),
@@ -480,20 +484,18 @@ pub async fn run(
     out.edits = edits;
 
     // What the database holds of each acknowledged write.
-    let stored: Vec<(String, i64)> = sqlx::query_as(
+    let stored = counts(
+        db,
         "SELECT external_ref, COUNT(*) FROM customers WHERE external_ref LIKE 'load-%'
          GROUP BY external_ref",
     )
-    .fetch_all(db.pool())
     .await?;
-    let stored: BTreeMap<String, i64> = stored.into_iter().collect();
-    let bodies: Vec<(String, i64)> = sqlx::query_as(
+    let bodies = counts(
+        db,
         "SELECT body, COUNT(*) FROM replies WHERE body LIKE 'Thanks for the quick fix, load %'
          GROUP BY body",
     )
-    .fetch_all(db.pool())
     .await?;
-    let bodies: BTreeMap<String, i64> = bodies.into_iter().collect();
     for (acked, found) in [(&customers, &stored), (&replies, &bodies)] {
         for key in acked {
             match found.get(key).copied().unwrap_or(0) {
@@ -504,10 +506,7 @@ pub async fn run(
         }
         out.doubled += found.values().filter(|n| **n > 1).count() as u64;
     }
-    let version: i64 = sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
-        .bind(incident)
-        .fetch_one(db.pool())
-        .await?;
+    let version = incident_version(db, incident).await?;
     // Every acknowledged edit moved the version once; a lost one would leave it short, a
     // doubled one past.
     match (version - start_version).cmp(&(edits as i64)) {
