@@ -5,6 +5,7 @@ use server::{cli, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    server::service::limit_allocator_arenas();
     let args = cli::Cli::parse();
     telemetry::init(&args.global);
     match cli::run(args).await {

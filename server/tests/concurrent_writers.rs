@@ -28,6 +28,10 @@ async fn concurrent_writers_lose_nothing_double_nothing_and_never_fail() {
         server::cli::bench_load::print(&o);
         assert_eq!(o.server_errors(), 0, "{engine}: {:?}", o.statuses);
         assert_eq!((o.lost, o.doubled), (0, 0), "{engine}");
+        assert_eq!(
+            o.facts_drift, 0,
+            "{engine}: case facts differ from a rebuild"
+        );
         // Nothing was refused but edits of a version another writer had just replaced.
         assert_eq!(o.refused, 0, "{engine}: {:?}", o.statuses);
         assert_eq!(

@@ -393,6 +393,7 @@ async fn writers_through_postgresql_sessions_ending_lose_nothing_and_recover() {
     // is lost or doubled.
     assert_eq!(o.server_errors(), 0, "{:?}", o.statuses);
     assert_eq!((o.lost, o.doubled), (0, 0));
+    assert_eq!(o.facts_drift, 0, "case facts differ from a rebuild");
     assert!(o
         .recovered_after
         .is_some_and(|d| d <= Duration::from_secs(5)));

@@ -32,7 +32,9 @@ pub async fn get_incident_analytics(
 ) -> Result<crate::domain::dashboard::IncidentAnalyticsView, AppError> {
     use crate::domain::analytics::{date_of, AnalyticsParams, DAY_MS};
     super::require(crate::domain::Role::Viewer)?;
-    let store = super::store()?;
+    // Both taken before the first await: when the page that asked is gone (the reader moved
+    // on mid-render), its context goes with it.
+    let (store, reads) = (super::store()?, super::reads()?);
     let incident = store
         .incident(id)
         .await?
@@ -47,7 +49,7 @@ pub async fn get_incident_analytics(
     }
     .parse(now)
     .map_err(|_| super::fail(AppError::Internal))?;
-    let analytics = super::reads()?.analytics(&q).await?;
+    let analytics = reads.analytics(&q).await?;
     Ok(crate::charts::dashboard::incident(&analytics))
 }
 

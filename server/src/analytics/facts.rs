@@ -49,7 +49,8 @@ pub struct ActionFact {
     pub case: usize,
     pub kind: ActionKind,
     pub cost_minor: i64,
-    pub currency: String,
+    /// Shared among the actions of one read: a period holds a handful of currencies.
+    pub currency: std::sync::Arc<str>,
     pub given_at: i64,
 }
 

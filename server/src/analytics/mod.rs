@@ -21,10 +21,16 @@ use std::collections::BTreeMap;
 
 /// Whether a case belongs to a group of the by-action comparisons.
 pub fn in_group(case: &Case, group: Group) -> bool {
+    kinds_in_group(case.kinds, group)
+}
+
+/// Whether a case given the action kinds `kinds` (a bit set, see `facts::kind_bit`) belongs
+/// to a group of the by-action comparisons.
+pub fn kinds_in_group(kinds: u8, group: Group) -> bool {
     match group {
-        Group::Action(kind) => case.received(kind),
-        Group::NoAction => case.untreated(),
-        Group::AnyAction => !case.untreated(),
+        Group::Action(kind) => kinds & facts::kind_bit(kind) != 0,
+        Group::NoAction => kinds == 0,
+        Group::AnyAction => kinds != 0,
         Group::Unaffected | Group::Repeat | Group::Once => false,
     }
 }

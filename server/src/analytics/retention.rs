@@ -91,7 +91,7 @@ pub fn by_action(facts: &Facts, as_of: i64) -> Vec<RetentionGroup> {
                 .actions
                 .iter()
                 .filter(|a| a.kind == kind)
-                .map(|a| (a.currency.as_str(), a.cost_minor)),
+                .map(|a| (&*a.currency, a.cost_minor)),
         );
         (r.cost_per_retained, r.cost_note) = cost_per_retained(&r.cost, &r, &none);
         out.push(r);
@@ -103,12 +103,7 @@ pub fn by_action(facts: &Facts, as_of: i64) -> Vec<RetentionGroup> {
         (Some(a), Some(b)) => Some(a.survival - b.survival),
         _ => None,
     };
-    any.cost = money_sum(
-        facts
-            .actions
-            .iter()
-            .map(|a| (a.currency.as_str(), a.cost_minor)),
-    );
+    any.cost = money_sum(facts.actions.iter().map(|a| (&*a.currency, a.cost_minor)));
     (any.cost_per_retained, any.cost_note) = cost_per_retained(&any.cost, &any, &none);
     out.push(any);
     let unaffected_subjects = unaffected_subjects(facts, as_of);

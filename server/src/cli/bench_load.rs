@@ -49,6 +49,8 @@ pub struct LoadOutcome {
     /// Acknowledged writes missing afterwards, and writes found more than once.
     pub lost: u64,
     pub doubled: u64,
+    /// Case facts that differ afterwards from a rebuild from the raw rows.
+    pub facts_drift: u64,
     /// Latency of every request, sorted.
     pub latencies: Vec<Duration>,
     /// With faults: sessions ended, 503s answered while they were (and shortly after), and
@@ -216,7 +218,16 @@ impl Client {
                     ("title", title.to_string()),
                     ("kind", "outage".to_string()),
                     ("severity", "sev3".to_string()),
-                    ("started_at", "2026-01-05T10:00".to_string()),
+                    // Alternate the start, so an edit remakes the facts of every case.
+                    (
+                        "started_at",
+                        if version % 2 == 0 {
+                            "2026-01-05T10:00"
+                        } else {
+                            "2026-01-05T09:00"
+                        }
+                        .to_string(),
+                    ),
                 ];
                 let fields: Vec<(&str, &str)> =
                     fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -299,6 +310,28 @@ impl Client {
             if made.1 {
                 self.tally.replies.push(body);
             }
+            // Now and then a reply from one of the incident's own customers, whom other
+            // writers answer for too: their case facts are remade under contention.
+            if n.is_multiple_of(3) {
+                let shared = format!("shared-{}", (who as u64 + n) % SHARED_CUSTOMERS);
+                let _ = match &self.caller {
+                    Caller::Form { .. } => {
+                        let fields = [
+                            ("customer", shared.as_str()),
+                            ("channel", "email"),
+                            ("body", "Still down for us."),
+                        ];
+                        self.form("/api/fn/replies/create", &fields).await
+                    }
+                    Caller::Api { .. } => {
+                        let json = serde_json::json!({
+                            "customer_ref": shared, "channel": "chat", "body": "Still down for us."
+                        });
+                        self.post_twice("/api/v1/replies", &format!("s-{who}-{n}"), json)
+                            .await
+                    }
+                };
+            }
             if n.is_multiple_of(4) {
                 if let Ok(v) = incident_version(&db, incident).await {
                     let _ = self
@@ -310,6 +343,9 @@ impl Client {
         self.tally
     }
 }
+
+/// Customers affected by the shared incident, whose replies every writer sends now and then.
+const SHARED_CUSTOMERS: u64 = 40;
 
 /// The shared incident's version now.
 async fn incident_version(db: &Db, incident: i64) -> Result<i64, sqlx::Error> {
@@ -391,6 +427,24 @@ pub async fn run(
             },
             user,
         )
+        .await?;
+    let list = (0..SHARED_CUSTOMERS)
+        .map(|i| format!("shared-{i}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for i in 0..SHARED_CUSTOMERS {
+        let draft = app::domain::customer::CustomerDraft {
+            external_ref: format!("shared-{i}"),
+            name: format!("Shared customer {i}"),
+            email: None,
+            plan: "pro".into(),
+            monthly_revenue: app::domain::Money::new(0, "USD"),
+            signed_up_at: 0,
+        };
+        db.create_customer(&draft, user).await?;
+    }
+    let parsed = app::domain::affected::parse_list(&list).map_err(anyhow::Error::msg)?;
+    db.confirm_affected(incident, &parsed, app::domain::AffectedSource::Manual, user)
         .await?;
     let start_version = incident_version(db, incident).await?;
     let settings = crate::auth::session::SessionSettings::from_env();
@@ -516,6 +570,7 @@ pub async fn run(
         }
         std::cmp::Ordering::Equal => {}
     }
+    out.facts_drift = db.facts_drift().await?;
     Ok(out)
 }
 
@@ -535,12 +590,14 @@ pub async fn bench(
     let o = outcome?;
     print(&o);
     anyhow::ensure!(
-        o.lost + o.doubled + o.server_errors() + o.replay_mismatches == 0,
-        "concurrent writers: {} lost, {} doubled, {} answers 5xx, {} replays differed",
+        o.lost + o.doubled + o.server_errors() + o.replay_mismatches + o.facts_drift == 0,
+        "concurrent writers: {} lost, {} doubled, {} answers 5xx, {} replays differed, \
+         {} case facts differ from a rebuild",
         o.lost,
         o.doubled,
         o.server_errors(),
-        o.replay_mismatches
+        o.replay_mismatches,
+        o.facts_drift
     );
     Ok(())
 }
@@ -577,11 +634,12 @@ pub fn print(o: &LoadOutcome) {
         );
     }
     println!(
-        "  afterwards: lost {}   doubled {}   5xx {}   {}",
+        "  afterwards: lost {}   doubled {}   5xx {}   case facts unlike a rebuild {}   {}",
         o.lost,
         o.doubled,
         o.server_errors(),
-        if o.lost + o.doubled + o.server_errors() + o.replay_mismatches == 0 {
+        o.facts_drift,
+        if o.lost + o.doubled + o.server_errors() + o.replay_mismatches + o.facts_drift == 0 {
             "— every acknowledged write is there exactly once"
         } else {
             "— FAILED"

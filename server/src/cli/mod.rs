@@ -12,6 +12,7 @@ pub mod bench_load;
 mod bench_writes;
 mod demo_cmd;
 mod export_cmd;
+mod facts_cmd;
 mod import_cmd;
 mod report_cmd;
 mod sentiment_cmd;
@@ -75,6 +76,9 @@ pub enum Command {
     /// Replace the SQLite database with a backup (stop the server first).
     #[command(long_about = backup_cmd::RESTORE_ABOUT)]
     Restore(backup_cmd::RestoreArgs),
+    /// Make the case facts behind every figure again from the raw rows (or --check them).
+    #[command(long_about = facts_cmd::LONG_ABOUT)]
+    RebuildFacts(facts_cmd::FactsArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -112,10 +116,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analytics(args) => analytics_cmd::run(db, args).await,
         Command::Export(args) => export_cmd::run(db, args).await,
         Command::Import(args) => import_cmd::run(db, args).await,
-        Command::Bench(args) => bench_cmd::run(db, args).await,
+        Command::Bench(args) => bench_cmd::run(db, &url, args).await,
         Command::Report(args) => report_cmd::run(db, args).await,
         Command::Backup(args) => backup_cmd::run_backup(db, args).await,
         Command::Restore(args) => backup_cmd::run_restore(db, args).await,
+        Command::RebuildFacts(args) => facts_cmd::run(db, args).await,
         Command::Sentiment(_) => unreachable!("handled before the database is opened"),
     }
 }

@@ -376,6 +376,7 @@ pub async fn write_reporting(
     }
     buf.flush(db, &mut tx).await?;
     db.reset_id_sequences(&mut tx).await?;
+    crate::store::facts::refresh(&mut tx, db.engine()).await?;
     tx.commit().await.map_err(crate::store::map_err)?;
     written.churned = world
         .customers

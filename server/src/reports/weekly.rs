@@ -1,5 +1,5 @@
 //! Building the weekly report from the facts of its period (pure): the week's figures
-//! with their change and 8-week average (the same `analytics::weekly::figures` the
+//! with their change and 8-week average (the same `analytics::weekly::figures_of` the
 //! dashboard's weekly trend uses), each incident of the week, the highlights and the charts.
 
 use crate::analytics::facts::{Case, Facts};
@@ -47,10 +47,7 @@ pub fn build(input: Inputs) -> WeekReport {
         .rev()
         .map(|n| Span::of(zone, input.week.back(n)))
         .collect();
-    let weeks: Vec<WeekFigures> = spans
-        .iter()
-        .map(|s| weekly::figures(&input.facts, s, zone))
-        .collect();
+    let weeks: Vec<WeekFigures> = weekly::figures_of(&input.facts, &spans, zone);
     let rows: Vec<WeekRow> = weeks
         .iter()
         .enumerate()
@@ -244,7 +241,7 @@ fn incidents(input: &Inputs, span: &Span) -> Vec<ReportIncident> {
                 affected: cases.len() as u64,
                 not_contacted: cases.iter().filter(|(_, c)| c.untreated()).count() as u64,
                 actions: by_kind,
-                cost: money_sum(actions.iter().map(|a| (a.currency.as_str(), a.cost_minor))),
+                cost: money_sum(actions.iter().map(|a| (&*a.currency, a.cost_minor))),
                 replies: scores.len() as u64,
                 mean_sentiment: (!scores.is_empty())
                     .then(|| scores.iter().sum::<f64>() / scores.len() as f64),

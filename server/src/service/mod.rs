@@ -24,9 +24,10 @@ use cache::VersionedCache;
 use std::sync::Arc;
 
 /// Bytes of answers kept. An answer at the large demo scale holds about ten megabytes of
-/// survival-curve steps; its drawn charts are far smaller.
-const ANALYTICS_BUDGET: usize = 48 << 20;
-const DASHBOARD_BUDGET: usize = 16 << 20;
+/// survival-curve steps; its drawn charts are far smaller (a dashboard is about 120 KB), and
+/// pages are served from the drawn ones.
+const ANALYTICS_BUDGET: usize = 24 << 20;
+const DASHBOARD_BUDGET: usize = 8 << 20;
 const CHART_BUDGET: usize = 8 << 20;
 const REPORT_BUDGET: usize = 8 << 20;
 
@@ -53,6 +54,17 @@ impl std::fmt::Debug for ReadService {
 /// Hand the memory a big computation freed back to the system. glibc keeps freed blocks
 /// in its arenas (one per thread that allocated), so without this the facts of one cold
 /// read stay resident long after they are dropped.
+/// Keep glibc's allocator to two arenas. By default it opens up to eight per core, one per
+/// thread that meets contention, and each keeps the pages a cold read freed in it: resident
+/// memory then grows with the number of worker threads that ever computed an answer.
+pub fn limit_allocator_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter of the allocator, before it matters.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of the allocator's own arenas.
@@ -132,9 +144,14 @@ impl ReadService {
                 |_| true,
                 || async {
                     let (version, a) = self.analytics_at(q).await?;
-                    let view = tokio::task::spawn_blocking(move || draw::dashboard(&a))
-                        .await
-                        .map_err(lost("drawing the dashboard"))?;
+                    let view = tokio::task::spawn_blocking(move || {
+                        let view = draw::dashboard(&a);
+                        drop(a);
+                        release_freed_memory();
+                        view
+                    })
+                    .await
+                    .map_err(lost("drawing the dashboard"))?;
                     Ok((version, view))
                 },
             )

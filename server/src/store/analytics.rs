@@ -1,7 +1,11 @@
-//! Reading the facts behind the analytics: a handful of set-based statements in one
-//! read-only snapshot, never a query per row. The figures themselves are computed in
+//! Reading the facts behind the analytics from `case_facts` (kept at write time, see
+//! `super::facts`): four statements whose answers are a few long rows — the period's
+//! incidents, their cases one row per incident with each case's actions and replies as
+//! compact text, the unaffected customers and the names of customers hit twice, each as
+//! one row — never a row per action or reply. The figures themselves are computed in
 //! `crate::analytics` from what these return.
 
+use super::facts::Dialect;
 use super::rows::{bind_args, code, get, Arg, Where};
 use super::{map_err, Db, Engine};
 use crate::analytics::facts::{
@@ -12,41 +16,39 @@ use app::domain::{ActionKind, IncidentKind, Severity};
 use app::error::StoreError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
-use std::collections::HashMap;
 
 /// Unlinked replies count for the latest incident that started at most this long before.
 pub const ATTRIBUTION_MS: i64 = 30 * DAY_MS;
 
-/// Conditions on incident `i` and customer `c` that select the period's cases.
-fn period(q: &AnalyticsQuery) -> Where {
+/// Conditions on the incident columns of `t` (the incidents table, or `case_facts`) that
+/// select the period.
+fn period(q: &AnalyticsQuery, t: &str) -> Where {
     let mut w = Where::default();
-    w.and("i.started_at >= {}", Arg::Int(q.from_ms()));
-    w.and("i.started_at < {}", Arg::Int(q.to_ms()));
+    w.and(&format!("{t}.started_at >= {{}}"), Arg::Int(q.from_ms()));
+    w.and(&format!("{t}.started_at < {{}}"), Arg::Int(q.to_ms()));
     if let Some(k) = q.kind {
-        w.and("i.kind = {}", Arg::Text(k.code().into()));
+        w.and(&format!("{t}.kind = {{}}"), Arg::Text(k.code().into()));
     }
     if let Some(s) = q.severity {
-        w.and("i.severity = {}", Arg::Text(s.code().into()));
+        w.and(&format!("{t}.severity = {{}}"), Arg::Text(s.code().into()));
     }
-    if let Some(id) = q.incident {
-        w.and("i.id = {}", Arg::Int(id));
+    let id = if t == "i" { "i.id" } else { "f.incident_id" };
+    if let Some(incident) = q.incident {
+        w.and(&format!("{id} = {{}}"), Arg::Int(incident));
     }
     w
 }
 
+/// Conditions on `case_facts f` that select the period's cases.
 fn case_where(q: &AnalyticsQuery) -> Where {
-    let mut w = period(q);
+    let mut w = period(q, "f");
     if let Some(p) = &q.plan {
-        w.and("c.plan = {}", Arg::Text(p.clone()));
+        w.and("f.plan = {}", Arg::Text(p.clone()));
     }
     // A customer who churned before the incident started is not a case.
-    w.and_raw("(c.churned_at IS NULL OR c.churned_at >= i.started_at)");
+    w.and_raw("(f.churned_at IS NULL OR f.churned_at >= f.started_at)");
     w
 }
-
-const CASE_JOIN: &str = "affected_customers a
-     JOIN incidents i ON i.id = a.incident_id
-     JOIN customers c ON c.id = a.customer_id";
 
 impl Db {
     /// A read-only transaction that sees one snapshot for all its statements.
@@ -83,7 +85,7 @@ impl Db {
     /// The data version and every fact of `q`'s period, all as of that version. Each
     /// statement's rows are decoded as they arrive, so only the typed facts are ever held.
     pub async fn analytics_facts(&self, q: &AnalyticsQuery) -> Result<(i64, Facts), StoreError> {
-        let (version, results) = self.fetch_consistent(statements(q)).await?;
+        let (version, results) = self.fetch_consistent(statements(q, self.engine())).await?;
         Ok((version, assemble(results)))
     }
 }
@@ -93,10 +95,6 @@ impl Db {
 enum Shape {
     Incidents,
     Cases,
-    Actions,
-    Replies,
-    Candidates,
-    Claims,
     Unaffected { period_start: i64 },
     Names,
 }
@@ -109,69 +107,111 @@ struct Statement {
     shape: Shape,
 }
 
-/// A reply as its statement returns it, before it is matched to its case.
-struct ReplyRow {
-    incident_id: i64,
-    customer_id: i64,
-    received_at: i64,
-    score: f64,
-    csat: Option<i64>,
-}
-
-/// An action as its statement returns it, before it is matched to its case.
-struct ActionRow {
-    incident_id: i64,
-    customer_id: i64,
-    kind: ActionKind,
-    cost_minor: i64,
-    currency: String,
-    given_at: i64,
-}
-
-/// An unlinked reply that may count for a case, with the start of that case's incident.
-struct Candidate {
-    reply: ReplyRow,
-    started_at: i64,
-}
-
-/// A customer's incident start that could claim an unlinked reply.
-struct Claim {
-    customer_id: i64,
-    started_at: i64,
-    incident_id: i64,
-}
-
 /// One statement's rows, typed.
 enum Rows {
     Incidents(Vec<IncidentFact>),
-    Cases(Vec<Case>),
-    Actions(Vec<ActionRow>),
-    Replies(Vec<ReplyRow>),
-    Candidates(Vec<Candidate>),
-    Claims(Vec<Claim>),
+    /// Cases with their actions and replies (indices into `cases`).
+    Cases(Facts),
     Unaffected(Vec<Unaffected>),
     Names(Vec<CustomerName>),
 }
 
-fn reply_row(r: &AnyRow) -> Result<ReplyRow, StoreError> {
-    Ok(ReplyRow {
-        incident_id: get(r, "incident_id")?,
-        customer_id: get(r, "customer_id")?,
-        received_at: get(r, "received_at")?,
-        score: get(r, "score")?,
-        csat: get(r, "csat")?,
-    })
+/// A list the database wrote that does not read back: the facts table holds something its
+/// own statement cannot have made.
+fn garbled(what: &str, text: &str) -> StoreError {
+    let start: String = text.chars().take(80).collect();
+    tracing::error!(what, text = %start, "unreadable case facts");
+    StoreError::Internal
+}
+
+fn int(what: &str, s: &str) -> Result<i64, StoreError> {
+    s.parse().map_err(|_| garbled(what, s))
+}
+
+fn opt_int(what: &str, s: &str) -> Result<Option<i64>, StoreError> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        int(what, s).map(Some)
+    }
+}
+
+/// `code` as a shared string: the same one as an earlier action's when they agree (a read
+/// holds a handful of currencies, not one string per action).
+fn currency_of(earlier: &[ActionFact], code: &str) -> std::sync::Arc<str> {
+    match earlier.iter().rev().find(|a| &*a.currency == code) {
+        Some(a) => a.currency.clone(),
+        None => code.into(),
+    }
+}
+
+/// Cases of one incident, one per line: `customer signed_up churned kinds first_action
+/// actions replies`, where `actions` is `kind,cost,currency,given_at;…` and `replies` is
+/// `received_at,score,csat;…` (see migration 0006).
+fn push_cases(
+    facts: &mut Facts,
+    incident_id: i64,
+    started_at: i64,
+    detected_at: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    for line in text.split('\n') {
+        let mut f = line.split(' ');
+        let mut next = || f.next().ok_or_else(|| garbled("case", line));
+        let customer_id = int("customer", next()?)?;
+        let signed_up_at = int("signed up", next()?)?;
+        let churned_at = opt_int("churned", next()?)?;
+        let kinds = int("kinds", next()?)?;
+        let first_action_at = opt_int("first action", next()?)?;
+        let (actions, replies) = (next()?, next()?);
+        let case = facts.cases.len();
+        facts.cases.push(Case {
+            incident_id,
+            customer_id,
+            started_at,
+            detected_at,
+            signed_up_at,
+            churned_at,
+            kinds: u8::try_from(kinds).map_err(|_| garbled("kinds", line))?,
+            first_action_at,
+        });
+        for a in actions.split(';').filter(|a| !a.is_empty()) {
+            let mut p = a.split(',');
+            let mut next = || p.next().ok_or_else(|| garbled("action", a));
+            let kind = ActionKind::parse(next()?).map_err(|_| garbled("action kind", a))?;
+            let cost_minor = int("cost", next()?)?;
+            let currency = currency_of(&facts.actions, next()?);
+            let given_at = int("given at", next()?)?;
+            facts.actions.push(ActionFact {
+                case,
+                kind,
+                cost_minor,
+                currency,
+                given_at,
+            });
+        }
+        for r in replies.split(';').filter(|r| !r.is_empty()) {
+            let mut p = r.split(',');
+            let mut next = || p.next().ok_or_else(|| garbled("reply", r));
+            let received_at = int("received at", next()?)?;
+            let score: f64 = next()?.parse().map_err(|_| garbled("score", r))?;
+            let csat = opt_int("csat", next()?)?;
+            facts.replies.push(ReplyFact {
+                case,
+                received_at,
+                score,
+                csat,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Rows {
     fn new(shape: Shape) -> Rows {
         match shape {
             Shape::Incidents => Rows::Incidents(vec![]),
-            Shape::Cases => Rows::Cases(vec![]),
-            Shape::Actions => Rows::Actions(vec![]),
-            Shape::Replies => Rows::Replies(vec![]),
-            Shape::Candidates => Rows::Candidates(vec![]),
-            Shape::Claims => Rows::Claims(vec![]),
+            Shape::Cases => Rows::Cases(Facts::default()),
             Shape::Unaffected { .. } => Rows::Unaffected(vec![]),
             Shape::Names => Rows::Names(vec![]),
         }
@@ -187,50 +227,51 @@ impl Rows {
                 started_at: get(r, "started_at")?,
                 resolved_at: get(r, "resolved_at")?,
             }),
-            Rows::Cases(v) => v.push(Case {
-                incident_id: get(r, "incident_id")?,
-                customer_id: get(r, "customer_id")?,
-                started_at: get(r, "started_at")?,
-                detected_at: get(r, "detected_at")?,
-                signed_up_at: get(r, "signed_up_at")?,
-                churned_at: get(r, "churned_at")?,
-                kinds: 0,
-                first_action_at: None,
-            }),
-            Rows::Actions(v) => v.push(ActionRow {
-                incident_id: get(r, "incident_id")?,
-                customer_id: get(r, "customer_id")?,
-                kind: code(r, "kind", ActionKind::parse)?,
-                cost_minor: get(r, "cost_minor")?,
-                currency: get(r, "currency")?,
-                given_at: get(r, "given_at")?,
-            }),
-            Rows::Replies(v) => v.push(reply_row(r)?),
-            Rows::Candidates(v) => v.push(Candidate {
-                reply: reply_row(r)?,
-                started_at: get(r, "started_at")?,
-            }),
-            Rows::Claims(v) => v.push(Claim {
-                customer_id: get(r, "customer_id")?,
-                started_at: get(r, "started_at")?,
-                incident_id: get(r, "id")?,
-            }),
-            Rows::Unaffected(v) => {
-                let signed_up: i64 = get(r, "signed_up_at")?;
-                let start = match shape {
-                    Shape::Unaffected { period_start } => signed_up.max(period_start),
-                    _ => signed_up,
-                };
-                v.push(Unaffected {
-                    start,
-                    churned_at: get(r, "churned_at")?,
-                })
+            Rows::Cases(facts) => {
+                let text: String = get(r, "cases")?;
+                push_cases(
+                    facts,
+                    get(r, "incident_id")?,
+                    get(r, "started_at")?,
+                    get(r, "detected_at")?,
+                    &text,
+                )?;
             }
-            Rows::Names(v) => v.push(CustomerName {
-                id: get(r, "id")?,
-                name: get(r, "name")?,
-                external_ref: get(r, "external_ref")?,
-            }),
+            Rows::Unaffected(v) => {
+                let period_start = match shape {
+                    Shape::Unaffected { period_start } => period_start,
+                    _ => 0,
+                };
+                let Some(text) = get::<Option<String>>(r, "list")? else {
+                    return Ok(());
+                };
+                for line in text.split('\n') {
+                    let (signed_up, churned) = line
+                        .split_once(' ')
+                        .ok_or_else(|| garbled("customer", line))?;
+                    v.push(Unaffected {
+                        start: int("signed up", signed_up)?.max(period_start),
+                        churned_at: opt_int("churned", churned)?,
+                    });
+                }
+            }
+            Rows::Names(v) => {
+                let Some(json) = get::<Option<String>>(r, "list")? else {
+                    return Ok(());
+                };
+                let names: Vec<(i64, String, String)> =
+                    // Customers' names stay out of the log.
+                    serde_json::from_str(&json).map_err(|_| garbled("names", ""))?;
+                v.extend(
+                    names
+                        .into_iter()
+                        .map(|(id, name, external_ref)| CustomerName {
+                            id,
+                            name,
+                            external_ref,
+                        }),
+                );
+            }
         }
         Ok(())
     }
@@ -250,6 +291,19 @@ async fn read_rows(conn: &mut sqlx::AnyConnection, stmt: &Statement) -> Result<R
     Ok(out)
 }
 
+/// The data version a snapshot sees, or `None` when it also sees customers whose case
+/// facts a change made around the app has not brought up to date yet.
+async fn facts_version(tx: &mut Transaction<'static, Any>) -> Result<Option<i64>, StoreError> {
+    let (version, pending): (i64, i64) = sqlx::query_as(
+        "SELECT version, (SELECT COUNT(*) FROM (SELECT 1 FROM facts_dirty LIMIT 1) d)
+         FROM data_version WHERE id = 1",
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok((pending == 0).then_some(version))
+}
+
 impl Db {
     /// Run `stmts`, several at once, each in its own read-only snapshot; the answer is
     /// consistent when every snapshot saw the same data version (else it retries, and in the
@@ -261,6 +315,7 @@ impl Db {
         let stmts = std::sync::Arc::new(stmts);
         let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(PARALLEL_READS));
         for _ in 0..3 {
+            self.catch_up_facts().await?;
             let tasks: Vec<_> = (0..stmts.len())
                 .map(|i| {
                     let (db, gate, stmts) = (self.clone(), gate.clone(), stmts.clone());
@@ -270,7 +325,7 @@ impl Db {
                             .await
                             .map_err(|_| StoreError::Internal)?;
                         let mut tx = db.begin_snapshot().await?;
-                        let version = Db::data_version(&mut tx).await?;
+                        let version = facts_version(&mut tx).await?;
                         let rows = read_rows(&mut tx, &stmts[i]).await?;
                         tx.rollback().await.map_err(map_err)?;
                         Ok::<_, StoreError>((version, rows))
@@ -281,12 +336,13 @@ impl Db {
             for t in tasks {
                 out.push(t.await.map_err(|_| StoreError::Internal)??);
             }
-            let first = out.first().map_or(0, |(v, _)| *v);
-            if out.iter().all(|(v, _)| *v == first) {
+            let first = out.first().and_then(|(v, _)| *v);
+            if let Some(first) = first.filter(|f| out.iter().all(|(v, _)| *v == Some(*f))) {
                 return Ok((first, out.into_iter().map(|(_, r)| r).collect()));
             }
         }
         // Writers kept moving: read everything from one snapshot instead.
+        self.catch_up_facts().await?;
         let mut tx = self.begin_snapshot().await?;
         let version = Self::data_version(&mut tx).await?;
         let mut out = Vec::with_capacity(stmts.len());
@@ -307,7 +363,7 @@ impl Db {
     ) -> Result<Vec<(String, usize, std::time::Duration)>, StoreError> {
         use futures_util::TryStreamExt;
         let mut out = Vec::new();
-        for stmt in statements(q) {
+        for stmt in statements(q, self.engine()) {
             let started = std::time::Instant::now();
             let mut n = 0;
             let mut stream = bind_args(sqlx::query(&stmt.sql), &stmt.args).fetch(self.pool());
@@ -321,13 +377,17 @@ impl Db {
     }
 }
 
-/// The statements of `q`'s facts; `assemble` picks their rows by shape.
-fn statements(q: &AnalyticsQuery) -> Vec<Statement> {
+/// The statements of `q`'s facts; `assemble` picks their rows by shape. Everything but the
+/// incidents comes from `case_facts` as a few long rows (one per incident, or one in all),
+/// so the driver's cost per row is paid hundreds of times, not millions.
+fn statements(q: &AnalyticsQuery, engine: Engine) -> Vec<Statement> {
+    let sql = Dialect::of(engine);
+    let nl = sql.newline();
     let mut out = Vec::new();
     let mut add =
         |sql: String, args: Vec<Arg>, shape: Shape| out.push(Statement { sql, args, shape });
 
-    let w = period(q);
+    let w = period(q, "i");
     add(
         format!(
             "SELECT i.id, i.kind, i.severity, i.started_at, i.resolved_at FROM incidents i
@@ -339,85 +399,27 @@ fn statements(q: &AnalyticsQuery) -> Vec<Statement> {
     );
 
     let w = case_where(q);
+    // SQLite keeps the facts in (start, incident, customer) order, so a period's scan meets
+    // each incident's lines together, already grouped; PostgreSQL is told the order.
+    let (lines, group) = match engine {
+        Engine::Postgres => (
+            "string_agg(f.line, chr(10) ORDER BY f.customer_id)",
+            "f.incident_id",
+        ),
+        _ => (
+            "group_concat(f.line, char(10))",
+            "f.started_at, f.incident_id",
+        ),
+    };
     add(
         format!(
-            "SELECT a.incident_id, a.customer_id, i.started_at, i.detected_at,
-                    c.signed_up_at, c.churned_at
-             FROM {CASE_JOIN} WHERE {}",
+            "SELECT f.incident_id, MIN(f.started_at) AS started_at,
+                    MIN(f.detected_at) AS detected_at, {lines} AS cases
+             FROM case_facts f WHERE {} GROUP BY {group}",
             w.sql()
         ),
         w.args.clone(),
         Shape::Cases,
-    );
-
-    add(
-        format!(
-            "SELECT r.incident_id, r.customer_id, r.kind, r.cost_minor, r.currency, r.given_at
-             FROM recovery_actions r
-             JOIN incidents i ON i.id = r.incident_id
-             JOIN customers c ON c.id = r.customer_id
-             WHERE {}",
-            w.sql()
-        ),
-        w.args.clone(),
-        Shape::Actions,
-    );
-
-    // Replies linked to a case.
-    add(
-        format!(
-            "SELECT r.incident_id, r.customer_id, r.received_at, r.csat,
-                    COALESCE(r.sentiment_manual, r.sentiment_auto) AS score
-             FROM replies r
-             JOIN incidents i ON i.id = r.incident_id
-             JOIN customers c ON c.id = r.customer_id
-             WHERE {}",
-            w.sql()
-        ),
-        w.args.clone(),
-        Shape::Replies,
-    );
-
-    // Unlinked replies received within 30 days after a case's incident started, each
-    // counted for the latest incident of that customer that started at or before it (any
-    // incident, filtered or not). Candidates come from one range read; which incident is
-    // the latest is settled in `assemble` from every incident start that could claim them,
-    // instead of a correlated subquery per reply.
-    // Written as CROSS JOINs with the join conditions in WHERE: PostgreSQL plans it as any
-    // join, and SQLite keeps this order — the period's incidents, their cases, then each
-    // case's unlinked replies by range on `replies_unlinked` — instead of starting from
-    // every unlinked reply ever received (4× slower on a million replies).
-    let span = w.next();
-    let mut args = w.args.clone();
-    args.push(Arg::Int(ATTRIBUTION_MS));
-    // Placeholders must appear in the text in their numeric order (SQLite numbers `$n`
-    // by first appearance).
-    add(
-        format!(
-            "SELECT a.incident_id, a.customer_id, i.started_at, r.received_at, r.csat,
-                    COALESCE(r.sentiment_manual, r.sentiment_auto) AS score
-             FROM incidents i
-             CROSS JOIN affected_customers a
-             CROSS JOIN customers c
-             CROSS JOIN replies r
-             WHERE a.incident_id = i.id AND c.id = a.customer_id
-               AND r.customer_id = a.customer_id AND r.incident_id IS NULL
-               AND r.received_at >= i.started_at
-               AND {} AND r.received_at < i.started_at + {span}",
-            w.sql()
-        ),
-        args,
-        Shape::Candidates,
-    );
-    // Incidents that could claim a candidate start after the period starts and before the
-    // last candidate (at most 30 days after the period ends).
-    add(
-        "SELECT a.customer_id, i.id, i.started_at
-         FROM affected_customers a JOIN incidents i ON i.id = a.incident_id
-         WHERE i.started_at >= $1 AND i.started_at < $2"
-            .into(),
-        vec![Arg::Int(q.from_ms()), Arg::Int(q.to_ms() + ATTRIBUTION_MS)],
-        Shape::Claims,
     );
 
     // Customers in no incident of the period, followed from the later of the period start
@@ -434,10 +436,14 @@ fn statements(q: &AnalyticsQuery) -> Vec<Statement> {
         u.args.push(Arg::Int(q.to_ms()));
         add(
             format!(
-                "SELECT c.signed_up_at, c.churned_at FROM customers c
+                "SELECT {} AS list FROM customers c
                  WHERE {} AND NOT EXISTS (
-                     SELECT 1 FROM affected_customers a JOIN incidents i ON i.id = a.incident_id
-                     WHERE a.customer_id = c.id AND i.started_at >= {from} AND i.started_at < {to})",
+                     SELECT 1 FROM case_facts f
+                     WHERE f.customer_id = c.id AND f.started_at >= {from} AND f.started_at < {to})",
+                sql.concat_any(
+                    "c.signed_up_at || ' ' || COALESCE(c.churned_at || '', '')",
+                    nl
+                ),
                 u.sql()
             ),
             u.args,
@@ -447,13 +453,16 @@ fn statements(q: &AnalyticsQuery) -> Vec<Statement> {
         );
     }
 
-    // Names of customers hit more than once (for the repeat-pain list).
+    // Names of customers hit more than once (for the repeat-pain list), as one JSON array.
+    let names = match engine {
+        Engine::Postgres => "json_agg(json_build_array(c.id, c.name, c.external_ref))::text",
+        _ => "json_group_array(json_array(c.id, c.name, c.external_ref))",
+    };
     add(
         format!(
-            "SELECT c.id, c.name, c.external_ref FROM customers c WHERE c.id IN (
-                 SELECT a.customer_id FROM {CASE_JOIN} WHERE {}
-                 GROUP BY a.customer_id HAVING COUNT(*) >= 2)
-             ORDER BY c.id",
+            "SELECT {names} AS list FROM customers c WHERE c.id IN (
+                 SELECT f.customer_id FROM case_facts f WHERE {}
+                 GROUP BY f.customer_id HAVING COUNT(*) >= 2)",
             w.sql()
         ),
         w.args.clone(),
@@ -462,111 +471,79 @@ fn statements(q: &AnalyticsQuery) -> Vec<Statement> {
     out
 }
 
-/// The facts from their statements' rows: actions and replies matched to their cases,
-/// unlinked replies kept only for the latest incident that could claim them.
+/// The facts from their statements' rows.
 fn assemble(results: Vec<Rows>) -> Facts {
     let mut facts = Facts::default();
-    let (mut actions, mut linked, mut candidates, mut claims) = (vec![], vec![], vec![], vec![]);
     for rows in results {
         match rows {
             Rows::Incidents(v) => facts.incidents = v,
-            Rows::Cases(v) => facts.cases = v,
-            Rows::Actions(v) => actions = v,
-            Rows::Replies(v) => linked = v,
-            Rows::Candidates(v) => candidates = v,
-            Rows::Claims(v) => claims = v,
+            Rows::Cases(f) => {
+                facts.cases = f.cases;
+                facts.actions = f.actions;
+                facts.replies = f.replies;
+            }
             Rows::Unaffected(v) => facts.unaffected = v,
             Rows::Names(v) => facts.names = v,
         }
     }
-    let index: HashMap<(i64, i64), usize> = facts
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.incident_id, c.customer_id), i))
-        .collect();
-
-    facts.actions.reserve(actions.len());
-    for a in actions {
-        let Some(&case) = index.get(&(a.incident_id, a.customer_id)) else {
-            continue;
-        };
-        let c = &mut facts.cases[case];
-        c.kinds |= crate::analytics::facts::kind_bit(a.kind);
-        c.first_action_at = Some(c.first_action_at.map_or(a.given_at, |f| f.min(a.given_at)));
-        facts.actions.push(ActionFact {
-            case,
-            kind: a.kind,
-            cost_minor: a.cost_minor,
-            currency: a.currency,
-            given_at: a.given_at,
-        });
-    }
-
-    push_replies(&mut facts, &index, linked);
-
-    let mut starts: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-    for c in claims {
-        starts
-            .entry(c.customer_id)
-            .or_default()
-            .push((c.started_at, c.incident_id));
-    }
-    for v in starts.values_mut() {
-        v.sort_unstable();
-    }
-    let kept = candidates.into_iter().filter_map(|c| {
-        let claimed = latest_before(
-            starts
-                .get(&c.reply.customer_id)
-                .map_or(&[][..], Vec::as_slice),
-            c.reply.received_at,
-        );
-        (claimed == Some((c.started_at, c.reply.incident_id))).then_some(c.reply)
-    });
-    push_replies(&mut facts, &index, kept);
     facts
-}
-
-/// The latest (start, incident) at or before `t` in a sorted list; ties on start go to the
-/// higher incident id.
-pub fn latest_before(sorted: &[(i64, i64)], t: i64) -> Option<(i64, i64)> {
-    let i = sorted.partition_point(|(start, _)| *start <= t);
-    i.checked_sub(1).map(|j| sorted[j])
-}
-
-fn push_replies(
-    facts: &mut Facts,
-    index: &HashMap<(i64, i64), usize>,
-    rows: impl IntoIterator<Item = ReplyRow>,
-) {
-    for r in rows {
-        // A reply naming an incident its customer was not affected by is no case's.
-        let Some(&case) = index.get(&(r.incident_id, r.customer_id)) else {
-            continue;
-        };
-        facts.replies.push(ReplyFact {
-            case,
-            received_at: r.received_at,
-            score: r.score,
-            csat: r.csat,
-        });
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::latest_before;
+    use super::*;
 
     #[test]
-    fn a_reply_belongs_to_the_latest_incident_started_by_then() {
-        let starts = [(10, 1), (40, 2), (40, 5), (70, 3)];
-        assert_eq!(latest_before(&starts, 9), None);
-        assert_eq!(latest_before(&starts, 10), Some((10, 1)));
-        assert_eq!(latest_before(&starts, 39), Some((10, 1)));
-        // Two incidents starting together: the higher id, as the SQL order has it.
-        assert_eq!(latest_before(&starts, 40), Some((40, 5)));
-        assert_eq!(latest_before(&starts, 1_000), Some((70, 3)));
-        assert_eq!(latest_before(&[], 5), None);
+    fn cases_read_back_from_their_text_with_every_field() {
+        let mut facts = Facts::default();
+        let text = "7 100 500 9 120 credit,250,EUR,120;apology,0,EUR,130 140,-0.30000000000000004,4;150,0.5,\n\
+                    8 101  0   ";
+        push_cases(&mut facts, 3, 90, 95, text).unwrap();
+        assert_eq!(facts.cases.len(), 2);
+        let (a, b) = (&facts.cases[0], &facts.cases[1]);
+        assert_eq!(
+            (a.incident_id, a.customer_id, a.started_at, a.detected_at),
+            (3, 7, 90, 95)
+        );
+        assert_eq!(
+            (a.signed_up_at, a.churned_at, a.kinds, a.first_action_at),
+            (100, Some(500), 9, Some(120))
+        );
+        assert_eq!(
+            (b.customer_id, b.churned_at, b.kinds, b.first_action_at),
+            (8, None, 0, None)
+        );
+        assert_eq!(facts.actions.len(), 2);
+        assert_eq!(facts.actions[0].kind, ActionKind::Credit);
+        assert_eq!(
+            (facts.actions[0].cost_minor, &*facts.actions[0].currency),
+            (250, "EUR")
+        );
+        assert_eq!((facts.actions[1].case, facts.actions[1].given_at), (0, 130));
+        assert_eq!(facts.replies.len(), 2);
+        // The exact double comes back, not a rounding of it.
+        assert_eq!(facts.replies[0].score, -(0.1 + 0.2));
+        assert_eq!(facts.replies[0].csat, Some(4));
+        assert_eq!(
+            (facts.replies[1].received_at, facts.replies[1].csat),
+            (150, None)
+        );
+    }
+
+    #[test]
+    fn a_garbled_line_is_an_error_not_a_guess() {
+        for bad in [
+            "7 100",
+            "x 100  0  ",
+            "7 100  0  credit,1 ",
+            "7 100  0   1,zero,",
+        ] {
+            let mut facts = Facts::default();
+            assert_eq!(
+                push_cases(&mut facts, 1, 0, 0, bad),
+                Err(StoreError::Internal),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -12,8 +12,10 @@ use sqlx::{Any, Transaction};
 use std::time::Duration;
 
 impl Db {
-    /// Commit `tx`; `Ok` exactly when its changes are kept.
+    /// Commit `tx`, with the case facts of what it changed made again first (see
+    /// `store::facts`); `Ok` exactly when its changes are kept.
     pub async fn commit(&self, mut tx: Transaction<'static, Any>) -> Result<(), StoreError> {
+        super::facts::refresh(&mut tx, self.engine()).await?;
         if self.engine() != Engine::Postgres {
             return tx.commit().await.map_err(map_err);
         }

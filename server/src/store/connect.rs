@@ -165,14 +165,19 @@ impl Db {
 
     /// Apply pending migrations of this engine.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let failed = |reason: String| ConnectError::Migrate {
+            url: "(configured database)".into(),
+            reason,
+        };
         self.engine
             .migrator()
             .run(&self.pool)
             .await
-            .map_err(|e| ConnectError::Migrate {
-                url: "(configured database)".into(),
-                reason: e.to_string(),
-            })
+            .map_err(|e| failed(e.to_string()))?;
+        // A migration that adds to the case facts lists the customers whose facts it needs.
+        self.catch_up_facts()
+            .await
+            .map_err(|e| failed(format!("making the case facts: {e}")))
     }
 }
 

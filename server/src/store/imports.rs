@@ -135,6 +135,7 @@ impl ImportTx {
             None,
         )
         .await?;
+        super::facts::refresh(&mut self.tx, self.engine).await?;
         self.tx.commit().await.map_err(map_err)
     }
 

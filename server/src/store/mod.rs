@@ -14,6 +14,7 @@ mod customer_changes;
 pub mod customer_sync;
 pub mod customers;
 mod error;
+pub mod facts;
 pub mod idempotency;
 pub mod imports;
 mod incident_changes;
