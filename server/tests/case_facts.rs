@@ -153,6 +153,14 @@ async fn version(db: &Db, table: &str, id: i64) -> i64 {
         .unwrap()
 }
 
+async fn external_ref(db: &Db, customer: i64) -> String {
+    sqlx::query_scalar("SELECT external_ref FROM customers WHERE id = $1")
+        .bind(customer)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
 fn incident_draft(kind: usize, severity: usize, day: i64) -> IncidentDraft {
     let started_at = T0 + day * DAY_MS + HOUR;
     IncidentDraft {
@@ -228,11 +236,7 @@ async fn apply(db: &Db, me: i64, w: &mut World, op: &Op) {
             else {
                 return;
             };
-            let r: String = sqlx::query_scalar("SELECT external_ref FROM customers WHERE id = $1")
-                .bind(c)
-                .fetch_one(db.pool())
-                .await
-                .unwrap();
+            let r = external_ref(db, c).await;
             let list = parse_list(&r).unwrap();
             fine(
                 op,
@@ -282,11 +286,7 @@ async fn apply(db: &Db, me: i64, w: &mut World, op: &Op) {
             let Some(c) = pick(&w.customers, customer) else {
                 return;
             };
-            let r: String = sqlx::query_scalar("SELECT external_ref FROM customers WHERE id = $1")
-                .bind(c)
-                .fetch_one(db.pool())
-                .await
-                .unwrap();
+            let r = external_ref(db, c).await;
             let draft = ReplyDraft {
                 customer: CustomerKey::Ref(r),
                 incident_id: incident.and_then(|i| pick(&w.incidents, i)),
