@@ -527,8 +527,8 @@ async fn each_case_holds_what_was_given_and_the_replies_that_count_for_it() {
         let w = small_world(&db).await;
         let (c0, c1) = (w.customers[0], w.customers[1]);
         let (i0, i1) = (w.incidents[0], w.incidents[1]);
-        let credit = server::store::facts::kind_bit(ActionKind::Credit);
-        let apology = server::store::facts::kind_bit(ActionKind::Apology);
+        let credit = i64::from(server::analytics::facts::kind_bit(ActionKind::Credit));
+        let apology = i64::from(server::analytics::facts::kind_bit(ActionKind::Apology));
         let score = |b: usize| app::sentiment::compound(BODIES[b]);
         let start = |day: i64| T0 + day * DAY_MS + HOUR;
         let positive = |b: usize| i64::from(score(b) >= app::domain::SentimentLabel::POSITIVE_AT);

@@ -27,6 +27,11 @@ impl Case {
     }
 }
 
+/// A CSAT answer at or above this counts as satisfied.
+pub const CSAT_SATISFIED_AT: i64 = 4;
+
+/// The bit of `kind` in a case's action kinds (bit i = `ActionKind::ALL[i]`), here and in
+/// `case_facts.kinds`.
 pub fn kind_bit(kind: ActionKind) -> u8 {
     let i = ActionKind::ALL
         .iter()

@@ -48,7 +48,10 @@ pub fn group_figures(
         .filter(|r| member(r.case))
         .filter_map(|r| r.csat)
         .collect();
-    let satisfied = csat.iter().filter(|c| **c >= 4).count() as u64;
+    let satisfied = csat
+        .iter()
+        .filter(|c| **c >= super::facts::CSAT_SATISFIED_AT)
+        .count() as u64;
     SentimentGroup {
         group,
         label: group.label().to_string(),

@@ -13,6 +13,7 @@
 //! foreign keys take), so the second waits for the first to commit and then reads it.
 
 use super::{map_err, Db, Engine};
+use crate::analytics::facts::{kind_bit, CSAT_SATISFIED_AT};
 use crate::store::analytics::ATTRIBUTION_MS;
 use app::domain::{ActionKind, SentimentLabel};
 use app::error::StoreError;
@@ -22,18 +23,6 @@ use sqlx::{Any, Transaction};
 const COLUMNS: &str = "incident_id, customer_id, started_at, detected_at, kind, severity, plan,
     signed_up_at, churned_at, kinds, first_action_at, actions, replies, score_sum,
     score_squares, positive, csat_answers, csat_satisfied, line";
-
-/// A CSAT answer at or above this counts as satisfied.
-pub const CSAT_SATISFIED_AT: i64 = 4;
-
-/// The bit of `kind` in `case_facts.kinds` (bit i = `ActionKind::ALL[i]`).
-pub fn kind_bit(kind: ActionKind) -> i64 {
-    let i = ActionKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or_default();
-    1 << i
-}
 
 /// Which customers a statement covers: those listed in `facts_dirty`, or everyone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
