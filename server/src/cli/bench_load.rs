@@ -592,7 +592,7 @@ pub async fn bench(
     anyhow::ensure!(
         o.lost + o.doubled + o.server_errors() + o.replay_mismatches + o.facts_drift == 0,
         "concurrent writers: {} lost, {} doubled, {} answers 5xx, {} replays differed, \
-         {} case facts differ from a rebuild",
+         the facts of {} cases differ from a rebuild",
         o.lost,
         o.doubled,
         o.server_errors(),

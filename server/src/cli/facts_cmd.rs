@@ -29,8 +29,8 @@ pub async fn run(db: Db, args: FactsArgs) -> anyhow::Result<()> {
         db.close().await;
         if drifted > 0 {
             anyhow::bail!(
-                "{} case fact rows differ from the raw rows; `amends rebuild-facts` makes \
-                 them again.",
+                "the case facts of {} cases differ from the raw rows; `amends rebuild-facts` \
+                 makes them again.",
                 group_thousands(drifted)
             );
         }
@@ -43,7 +43,7 @@ pub async fn run(db: Db, args: FactsArgs) -> anyhow::Result<()> {
     let done = db.rebuild_facts().await?;
     db.close().await;
     println!(
-        "Made the facts of {} cases again in {:.1} s; {} differed before.",
+        "Made the facts of {} cases again in {:.1} s; those of {} cases had differed.",
         group_thousands(done.cases),
         started.elapsed().as_secs_f64(),
         group_thousands(done.drifted)

@@ -230,15 +230,15 @@ fn refresh_sql(engine: Engine) -> &'static str {
 /// What `rebuild_facts` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rebuilt {
-    /// Cases whose stored facts differed from the raw rows (missing, extra or changed).
+    /// Cases whose stored facts differed from the raw rows (wrong, extra or missing).
     pub drifted: u64,
     /// Cases now stored.
     pub cases: u64,
 }
 
 impl Db {
-    /// Cases whose stored facts differ from what the raw rows give now (rows in either but
-    /// not both). Zero whenever every write went through the application.
+    /// Cases whose stored facts differ from what the raw rows give now (wrong, extra or
+    /// missing). Zero whenever every write went through the application.
     pub async fn facts_drift(&self) -> Result<u64, StoreError> {
         let mut tx = self.begin_read().await?;
         let n = drift(&mut tx, self.engine()).await?;
@@ -297,12 +297,18 @@ impl Db {
     }
 }
 
-/// Rows of `case_facts` and of the source statement that are not in the other.
+/// Cases with a row in `case_facts` or in the source statement that is not in the other:
+/// stored wrongly, stored but no longer a case, or a case not stored.
 async fn drift(tx: &mut Transaction<'static, Any>, engine: Engine) -> Result<u64, StoreError> {
     let made = source(engine, Scope::Everyone);
     let sql = format!(
-        "SELECT (SELECT COUNT(*) FROM (SELECT {COLUMNS} FROM case_facts EXCEPT {made}) extra)
-              + (SELECT COUNT(*) FROM ({made} EXCEPT SELECT {COLUMNS} FROM case_facts) missing)"
+        "SELECT COUNT(*) FROM (
+             SELECT incident_id, customer_id
+             FROM (SELECT {COLUMNS} FROM case_facts EXCEPT {made}) extra
+             UNION
+             SELECT incident_id, customer_id
+             FROM ({made} EXCEPT SELECT {COLUMNS} FROM case_facts) missing
+         ) differing"
     );
     let n: i64 = sqlx::query_scalar(&sql)
         .fetch_one(&mut **tx)

@@ -7,12 +7,14 @@ use app::error::StoreError;
 use std::future::Future;
 use std::time::Duration;
 
-/// Waits before each further try, about two seconds in all: a pooled connection a restart
+/// Waits before each further try, about six seconds in all: a pooled connection a restart
 /// broke fails once, and the pool opens a new one for the next try; while a database is
-/// restarting, several pooled connections in a row may be broken ones.
-const WAITS_MS: [u64; 5] = [50, 100, 250, 500, 1_000];
+/// restarting, several pooled connections in a row may be broken ones. A change already
+/// made is answered after the restart rather than 503 (which a client would retry into a
+/// second change).
+const WAITS_MS: [u64; 7] = [50, 100, 250, 500, 1_000, 2_000, 2_000];
 
-/// `call`, tried up to six times while it answers `Unavailable`.
+/// `call`, tried up to eight times while it answers `Unavailable`.
 pub async fn when_unavailable<T, F, Fut>(call: F) -> Result<T, StoreError>
 where
     F: Fn() -> Fut,
@@ -35,7 +37,7 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     #[tokio::test]
-    async fn tries_again_only_while_unavailable_and_at_most_six_times() {
+    async fn tries_again_only_while_unavailable_and_at_most_eight_times() {
         let calls = AtomicU32::new(0);
         let flaky = || async {
             let n = calls.fetch_add(1, Ordering::SeqCst);
@@ -52,7 +54,7 @@ mod tests {
             Err::<(), _>(StoreError::Unavailable)
         };
         assert_eq!(when_unavailable(down).await, Err(StoreError::Unavailable));
-        assert_eq!(calls.load(Ordering::SeqCst), 6);
+        assert_eq!(calls.load(Ordering::SeqCst), 8);
         let calls = AtomicU32::new(0);
         let missing = || async {
             calls.fetch_add(1, Ordering::SeqCst);
