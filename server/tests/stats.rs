@@ -12,22 +12,12 @@ use server::stats::{
 /// Hand-worked examples (arithmetic in the comments) and edge cases.
 #[path = "stats/by_hand.rs"]
 mod by_hand;
+#[path = "stats/check.rs"]
+mod check;
+use check::{bools, f, floats, Check};
 
 fn reference() -> Value {
     serde_json::from_str(include_str!("../stats/reference.json")).expect("reference.json")
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().expect("an array").iter().map(f).collect()
-}
-
-fn bools(v: &Value) -> Vec<bool> {
-    let arr = v.as_array().expect("an array");
-    arr.iter().map(|b| b.as_bool().expect("a bool")).collect()
 }
 
 fn counts(v: &Value) -> Vec<usize> {
@@ -35,58 +25,6 @@ fn counts(v: &Value) -> Vec<usize> {
     arr.iter()
         .map(|x| x.as_u64().expect("a count") as usize)
         .collect()
-}
-
-/// Tracks the largest deviation of one quantity and fails beyond `tol`.
-struct Check {
-    name: &'static str,
-    tol: f64,
-    relative: bool,
-    max: f64,
-}
-
-impl Check {
-    fn new(name: &'static str, tol: f64) -> Self {
-        Self::with(name, tol, false)
-    }
-
-    fn relative(name: &'static str, tol: f64) -> Self {
-        Self::with(name, tol, true)
-    }
-
-    fn with(name: &'static str, tol: f64, relative: bool) -> Self {
-        let max = 0.0;
-        Self {
-            name,
-            tol,
-            relative,
-            max,
-        }
-    }
-
-    fn close(&mut self, got: f64, want: f64, what: &str) {
-        let mut dev = (got - want).abs();
-        if self.relative && want != 0.0 {
-            dev /= want.abs();
-        }
-        assert!(
-            dev <= self.tol,
-            "{} {what}: got {got:e}, want {want:e} (|Δ| {dev:e})",
-            self.name
-        );
-        self.max = self.max.max(dev);
-    }
-}
-
-impl Drop for Check {
-    fn drop(&mut self) {
-        let kind = if self.relative {
-            "relative"
-        } else {
-            "absolute"
-        };
-        eprintln!("max {kind} deviation {:>14}: {:e}", self.name, self.max);
-    }
 }
 
 pub(crate) fn close(got: f64, want: f64, tol: f64, what: &str) {
@@ -97,9 +35,9 @@ pub(crate) fn close(got: f64, want: f64, tol: f64, what: &str) {
 fn kaplan_meier_tables_match_lifelines() {
     let r = reference();
     let (mut s, mut lo, mut up) = (
-        Check::new("KM S", 1e-12),
-        Check::new("KM lower", 1e-12),
-        Check::new("KM upper", 1e-12),
+        Check::absolute("KM S", 1e-12),
+        Check::absolute("KM lower", 1e-12),
+        Check::absolute("KM upper", 1e-12),
     );
     for (name, case) in r["km"].as_object().unwrap() {
         let curve = KmCurve::fit(&floats(&case["durations"]), &bools(&case["events"])).unwrap();
@@ -136,9 +74,9 @@ fn kaplan_meier_tables_match_lifelines() {
 fn survival_at_times_matches_lifelines() {
     let r = reference();
     let (mut s, mut lo, mut up) = (
-        Check::new("S(t)", 1e-12),
-        Check::new("S(t) lower", 1e-12),
-        Check::new("S(t) upper", 1e-12),
+        Check::absolute("S(t)", 1e-12),
+        Check::absolute("S(t) lower", 1e-12),
+        Check::absolute("S(t) upper", 1e-12),
     );
     for (name, case) in r["km"].as_object().unwrap() {
         let curve = KmCurve::fit(&floats(&case["durations"]), &bools(&case["events"])).unwrap();
@@ -195,12 +133,12 @@ fn logrank_matches_lifelines() {
 fn wilson_matches_statsmodels() {
     let r = reference();
     let (mut lo, mut up) = (
-        Check::new("Wilson lower", 1e-13),
-        Check::new("Wilson upper", 1e-13),
+        Check::absolute("Wilson lower", 1e-13),
+        Check::absolute("Wilson upper", 1e-13),
     );
     let (mut lo05, mut up05) = (
-        Check::new("Wilson lo α=.05", 1e-13),
-        Check::new("Wilson up α=.05", 1e-13),
+        Check::absolute("Wilson lo α=.05", 1e-13),
+        Check::absolute("Wilson up α=.05", 1e-13),
     );
     for case in r["wilson"].as_array().unwrap() {
         let (k, n) = (
@@ -243,10 +181,10 @@ fn t_quantiles_match_scipy() {
 fn mean_intervals_match_scipy() {
     let r = reference();
     let (mut m, mut sd, mut lo, mut up) = (
-        Check::new("mean", 1e-14),
-        Check::new("sd", 1e-14),
-        Check::new("mean lower", 1e-12),
-        Check::new("mean upper", 1e-12),
+        Check::absolute("mean", 1e-14),
+        Check::absolute("sd", 1e-14),
+        Check::absolute("mean lower", 1e-12),
+        Check::absolute("mean upper", 1e-12),
     );
     for (name, case) in r["mean"].as_object().unwrap() {
         let got = mean_t_interval(&floats(&case["values"])).unwrap();
