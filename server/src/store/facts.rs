@@ -101,7 +101,7 @@ impl Dialect {
 }
 
 /// The facts of the cases of `scope`'s customers, made from the raw rows, with each case's
-/// `line` (see migration 0006; `store::analytics` reads it back). Sums add each case's
+/// `line` (see migration 0006; `store::case_lines` reads it back). Sums add each case's
 /// replies in id order, so the same replies always give the same bits.
 pub fn source(engine: Engine, scope: Scope) -> String {
     let sql = Dialect::of(engine);

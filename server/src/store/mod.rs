@@ -7,6 +7,7 @@ mod affected;
 mod analytics;
 pub mod backup;
 mod bulk_load;
+mod case_lines;
 pub mod case_lists;
 pub mod commit;
 mod connect;
