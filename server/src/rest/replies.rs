@@ -213,12 +213,16 @@ pub async fn get(
     State(db): State<Db>,
     Path(id): Path<i64>,
 ) -> Result<Json<Reply>, Problem> {
-    // Made: read it back even through a restarting database, or the client's retry would
-    // make it again.
-    let r = crate::store::retry::when_unavailable(|| db.reply(id))
+    load(&db, id).await.map(Json)
+}
+
+/// One reply as the API answers it. Also the answer to a change already made, so it is read
+/// through a restarting database rather than answered 503 (and retried into a double).
+async fn load(db: &Db, id: i64) -> Result<Reply, Problem> {
+    crate::store::retry::when_unavailable(|| db.reply(id))
         .await?
-        .ok_or_else(|| Problem::not_found("reply"))?;
-    Ok(Json(r.into()))
+        .map(Reply::from)
+        .ok_or_else(|| Problem::not_found("reply"))
 }
 
 /// Log a reply; it is scored with VADER as it is saved and the score is in the answer.
@@ -282,11 +286,7 @@ pub async fn create(
         .create_reply(&draft, score, me.id)
         .await
         .map_err(|e| rename(e.into()))?;
-    let r = db
-        .reply(id)
-        .await?
-        .ok_or_else(|| Problem::not_found("reply"))?;
-    let mut res = (StatusCode::CREATED, Json(Reply::from(r))).into_response();
+    let mut res = (StatusCode::CREATED, Json(load(&db, id).await?)).into_response();
     if let Ok(v) = format!("/api/v1/replies/{id}").parse() {
         res.headers_mut().insert(header::LOCATION, v);
     }
@@ -321,11 +321,7 @@ pub async fn set_sentiment(
     }
     let (score, reason) = parse_override(&c.score.to_string(), &c.reason)?;
     db.override_sentiment(id, score, &reason, me.id).await?;
-    let r = db
-        .reply(id)
-        .await?
-        .ok_or_else(|| Problem::not_found("reply"))?;
-    Ok(Json(r.into()))
+    load(&db, id).await.map(Json)
 }
 
 /// Remove a correction: the automatic score counts again.
@@ -339,9 +335,5 @@ pub async fn clear_sentiment(
     Path(id): Path<i64>,
 ) -> Result<Json<Reply>, Problem> {
     db.clear_sentiment_override(id, me.id).await?;
-    let r = db
-        .reply(id)
-        .await?
-        .ok_or_else(|| Problem::not_found("reply"))?;
-    Ok(Json(r.into()))
+    load(&db, id).await.map(Json)
 }
