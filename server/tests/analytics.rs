@@ -667,7 +667,14 @@ async fn the_command_line_prints_what_the_api_returns() {
     common::add_user(&db, "viewer@team.example", "Vi", app::domain::Role::Viewer).await;
     let base = common::spawn(db.clone()).await;
     let c = sign_in(&base, "viewer@team.example").await;
-    for name in ["sentiment", "retention", "speed", "repeat", "weekly"] {
+    for name in [
+        "sentiment",
+        "retention",
+        "speed",
+        "repeat",
+        "weekly",
+        "adjusted",
+    ] {
         for format in ["json", "csv"] {
             let out = std::process::Command::new(env!("CARGO_BIN_EXE_amends"))
                 .arg("--data-dir")

@@ -2,9 +2,11 @@
 //! paint, printable, no JS). Each chart says "not enough data" (returns `None`) rather than
 //! draw noise. Colours are the Okabe–Ito palette, which colour-blind readers can tell apart.
 
+pub mod adjusted;
 mod bars;
 mod curves;
 pub mod dashboard;
+mod forest;
 mod palette;
 pub mod report;
 mod timeline;

@@ -3,6 +3,7 @@
 //! rest of the code can trust these types.
 
 pub mod action;
+pub mod adjusted;
 pub mod affected;
 pub mod analytics;
 pub mod customer;

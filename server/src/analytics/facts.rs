@@ -149,3 +149,17 @@ impl Facts {
         }
     }
 }
+
+/// One case as the adjusted model reads it: when it started and churned, what it was given,
+/// and the covariates the model holds equal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoxCase {
+    pub started_at: i64,
+    pub churned_at: Option<i64>,
+    /// Action kinds given (see [`kind_bit`]).
+    pub kinds: u8,
+    pub severity: Severity,
+    pub plan: String,
+    pub monthly_revenue_minor: i64,
+    pub currency: String,
+}

@@ -2,6 +2,7 @@
 //! to every figure of DESIGN.md's "Analytics — exact definitions". Everything here is pure;
 //! `crate::service` keeps the answers.
 
+pub mod adjusted;
 pub mod facts;
 pub mod repeat;
 pub mod report;

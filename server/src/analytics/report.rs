@@ -1,10 +1,13 @@
-//! The five analytics reports as the API and the command line give them: JSON (the report
-//! types as they are) or CSV (one row per group, bucket or week; curves in long form).
+//! The six analytics reports as the API and the command line give them: JSON (the report
+//! types as they are) or CSV (one row per group, bucket, week or model term; curves in long
+//! form).
 //! One function per report, so `amends analytics X` prints exactly what
 //! `GET /api/v1/analytics/X` returns.
 
+use app::domain::adjusted::AdjustedReport;
 use app::domain::analytics::{Analytics, CurvePoint, RetentionGroup, SurvivalAt};
 use app::domain::Money;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -19,6 +22,17 @@ pub enum Report {
     Repeat,
     /// Week by week.
     Weekly,
+    /// Cox model of churn: hazard ratios of each action kind, adjusted for severity, plan
+    /// and monthly revenue.
+    Adjusted,
+}
+
+/// What a report is made from: every figure of a question, or its adjusted model (read and
+/// fitted on its own).
+#[derive(Clone, Debug)]
+pub enum Answer {
+    Figures(Arc<Analytics>),
+    Adjusted(Arc<AdjustedReport>),
 }
 
 impl Report {
@@ -29,34 +43,79 @@ impl Report {
             "speed" => Some(Report::Speed),
             "repeat" => Some(Report::Repeat),
             "weekly" => Some(Report::Weekly),
+            "adjusted" => Some(Report::Adjusted),
             _ => None,
         }
     }
 
-    /// Pretty JSON (fields in the order of the report types) with a final newline.
-    pub fn json_text(self, a: &Analytics) -> String {
-        let s = match self {
-            Report::Sentiment => serde_json::to_string_pretty(&a.sentiment),
-            Report::Retention => serde_json::to_string_pretty(&a.retention),
-            Report::Speed => serde_json::to_string_pretty(&a.speed),
-            Report::Repeat => serde_json::to_string_pretty(&a.repeat),
-            Report::Weekly => serde_json::to_string_pretty(&a.weekly),
+    /// Pretty JSON (fields in the order of the report types) with a final newline; empty
+    /// when `answer` is not what this report is made from.
+    pub fn json_text(self, answer: &Answer) -> String {
+        let s = match (self, answer) {
+            (Report::Adjusted, Answer::Adjusted(r)) => serde_json::to_string_pretty(&**r),
+            (Report::Adjusted, Answer::Figures(_)) | (_, Answer::Adjusted(_)) => {
+                return String::new()
+            }
+            (Report::Sentiment, Answer::Figures(a)) => serde_json::to_string_pretty(&a.sentiment),
+            (Report::Retention, Answer::Figures(a)) => serde_json::to_string_pretty(&a.retention),
+            (Report::Speed, Answer::Figures(a)) => serde_json::to_string_pretty(&a.speed),
+            (Report::Repeat, Answer::Figures(a)) => serde_json::to_string_pretty(&a.repeat),
+            (Report::Weekly, Answer::Figures(a)) => serde_json::to_string_pretty(&a.weekly),
         };
         let mut s = s.unwrap_or_default();
         s.push('\n');
         s
     }
 
-    pub fn csv(self, a: &Analytics) -> String {
-        let rows = match self {
-            Report::Sentiment => sentiment(a),
-            Report::Retention => retention(a),
-            Report::Speed => speed(a),
-            Report::Repeat => repeat(a),
-            Report::Weekly => weekly(a),
+    /// CSV text; empty when `answer` is not what this report is made from.
+    pub fn csv(self, answer: &Answer) -> String {
+        let rows = match (self, answer) {
+            (Report::Adjusted, Answer::Adjusted(r)) => adjusted(r),
+            (Report::Adjusted, Answer::Figures(_)) | (_, Answer::Adjusted(_)) => vec![],
+            (Report::Sentiment, Answer::Figures(a)) => sentiment(a),
+            (Report::Retention, Answer::Figures(a)) => retention(a),
+            (Report::Speed, Answer::Figures(a)) => speed(a),
+            (Report::Repeat, Answer::Figures(a)) => repeat(a),
+            (Report::Weekly, Answer::Figures(a)) => weekly(a),
         };
         to_csv(rows)
     }
+}
+
+/// One row per term of the model, then one per covariate left out (with its reason).
+fn adjusted(r: &AdjustedReport) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "term",
+        "label",
+        "cases_with",
+        "hazard_ratio",
+        "hr_lower",
+        "hr_upper",
+        "coef",
+        "se",
+        "p_value",
+        "left_out_because",
+    ])];
+    for t in &r.terms {
+        rows.push(vec![
+            t.name.clone(),
+            t.label.clone(),
+            t.cases.to_string(),
+            num(Some(t.hazard_ratio)),
+            num(Some(t.lower)),
+            num(Some(t.upper)),
+            num(Some(t.coef)),
+            num(Some(t.se)),
+            p_value(t.p_value),
+        ]);
+    }
+    for l in &r.left_out {
+        let mut row = vec![l.name.clone(), l.label.clone()];
+        row.resize(9, String::new());
+        row.push(l.reason.clone());
+        rows.push(row);
+    }
+    rows
 }
 
 /// Rows to CSV text; short rows are padded to the header's width.
@@ -73,6 +132,15 @@ pub fn to_csv(rows: Vec<Vec<String>>) -> String {
 
 fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.6}")).unwrap_or_default()
+}
+
+/// A p-value: six decimals, or three significant digits when smaller than 0.0001.
+fn p_value(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.6}")
+    }
 }
 
 /// `1234.50 USD`: no symbols or thousands separators, for spreadsheets.

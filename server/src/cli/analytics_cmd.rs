@@ -54,15 +54,17 @@ impl QueryArgs {
 
 pub const LONG_ABOUT: &str = "Print one analytics report, exactly as GET \
     /api/v1/analytics/<report> returns it (see docs/API-analytics.md): sentiment and CSAT by action \
-    kind, Kaplan–Meier retention by action kind, time to first contact, repeat pain, or the \
-    weekly trend. The unit is the case (an incident and a customer it hit) for incidents \
+    kind, Kaplan–Meier retention by action kind, time to first contact, repeat pain, the \
+    weekly trend, or the adjusted effect of each action kind on churn (a Cox model holding \
+    severity, plan and monthly revenue equal). The unit is the case (an incident and a customer it hit) for incidents \
     that started in [--from, --to).";
 
 #[derive(Args, Debug)]
 #[command(
     after_help = "Examples:\n  amends analytics retention --from 2026-01-01 --to 2026-07-01\n  \
     amends analytics sentiment --kind outage --format csv > sentiment.csv\n  \
-    amends analytics weekly --from 2026-09-01 --to 2026-11-23 --as-of 2026-11-23"
+    amends analytics weekly --from 2026-09-01 --to 2026-11-23 --as-of 2026-11-23\n  \
+    amends analytics adjusted --from 2026-01-01 --format csv"
 )]
 pub struct AnalyticsArgs {
     /// Which report.
@@ -81,13 +83,13 @@ pub async fn run(db: Db, args: AnalyticsArgs) -> anyhow::Result<()> {
         .params()
         .parse(app::domain::when::now_ms())
         .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))?;
-    let analytics = crate::service::ReadService::new(db.clone())
-        .analytics(&query)
+    let answer = crate::service::ReadService::new(db.clone())
+        .answer(args.report, &query)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let out = match args.format {
-        Format::Json => args.report.json_text(&analytics),
-        Format::Csv => args.report.csv(&analytics),
+        Format::Json => args.report.json_text(&answer),
+        Format::Csv => args.report.csv(&answer),
     };
     print!("{out}");
     db.close().await;

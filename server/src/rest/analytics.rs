@@ -1,4 +1,4 @@
-//! `GET /api/v1/analytics/{sentiment|retention|speed|repeat|weekly}`: the analytics as JSON
+//! `GET /api/v1/analytics/{sentiment|retention|speed|repeat|weekly|adjusted}`: the analytics as JSON
 //! (or CSV with `format=csv`), the same answer the dashboard and `amends analytics` read.
 //! Every role may read.
 
@@ -54,7 +54,7 @@ pub fn params(raw: &HashMap<String, String>) -> AnalyticsParams {
 
 /// One analytics report (see the guide for each report's members).
 #[utoipa::path(get, operation_id = "getAnalyticsReport", path = "/api/v1/analytics/{report}", tag = "analytics",
-    params(("report" = String, Path, description = "`sentiment`, `retention`, `speed`, `repeat` or `weekly`"),
+    params(("report" = String, Path, description = "`sentiment`, `retention`, `speed`, `repeat`, `weekly` or `adjusted`"),
         AnalyticsQuery),
     responses((status = 200, description = "The report", content(
             (serde_json::Value = "application/json"),
@@ -69,7 +69,7 @@ pub async fn report(
     let Some(report) = Report::parse(&name) else {
         return Err(Problem::new(
             axum::http::StatusCode::NOT_FOUND,
-            "No such report: use sentiment, retention, speed, repeat or weekly.",
+            "No such report: use sentiment, retention, speed, repeat, weekly or adjusted.",
         ));
     };
     let csv = match raw.get("format").map(String::as_str) {
@@ -80,7 +80,7 @@ pub async fn report(
     let query = params(&raw)
         .parse(app::domain::when::now_ms())
         .map_err(|e| Problem::invalid(e.field, e.message))?;
-    let analytics = reads.analytics(&query).await?;
+    let answer = reads.answer(report, &query).await?;
     Ok(if csv {
         let file = format!("amends-{name}-{}-{}.csv", query.from, query.to);
         (
@@ -91,13 +91,13 @@ pub async fn report(
                     format!("attachment; filename=\"{file}\""),
                 ),
             ],
-            report.csv(&analytics),
+            report.csv(&answer),
         )
             .into_response()
     } else {
         (
             [(header::CONTENT_TYPE, "application/json")],
-            report.json_text(&analytics),
+            report.json_text(&answer),
         )
             .into_response()
     })

@@ -13,8 +13,10 @@ mod refresh;
 mod weekly;
 mod weigh;
 
+use crate::analytics::report::{Answer, Report};
 use crate::store::Db;
 use app::charts::dashboard as draw;
+use app::domain::adjusted::AdjustedReport;
 use app::domain::analytics::{Analytics, AnalyticsQuery};
 use app::domain::dashboard::{ChartView, DashboardView};
 use app::domain::report::WeekReport;
@@ -30,12 +32,14 @@ const ANALYTICS_BUDGET: usize = 24 << 20;
 const DASHBOARD_BUDGET: usize = 8 << 20;
 const CHART_BUDGET: usize = 8 << 20;
 const REPORT_BUDGET: usize = 8 << 20;
+const ADJUSTED_BUDGET: usize = 1 << 20;
 
 struct Caches {
     analytics: VersionedCache<AnalyticsQuery, Analytics>,
     dashboards: VersionedCache<AnalyticsQuery, DashboardView>,
     charts: VersionedCache<(AnalyticsQuery, String), ChartView>,
     reports: VersionedCache<IsoWeek, WeekReport>,
+    adjusted: VersionedCache<AnalyticsQuery, AdjustedReport>,
 }
 
 /// The read side of the app over one database. Cheap to clone: clones share the caches.
@@ -90,6 +94,7 @@ impl ReadService {
                 dashboards: VersionedCache::new(DASHBOARD_BUDGET),
                 charts: VersionedCache::new(CHART_BUDGET),
                 reports: VersionedCache::new(REPORT_BUDGET),
+                adjusted: VersionedCache::new(ADJUSTED_BUDGET),
             }),
         }
     }
@@ -133,6 +138,42 @@ impl ReadService {
         Ok(self.analytics_at(q).await?.1)
     }
 
+    /// The adjusted (Cox) model for `q`: read on its own (it needs each case's plan and
+    /// revenue, which the other figures do not) and kept like them.
+    pub async fn adjusted(&self, q: &AnalyticsQuery) -> Result<Arc<AdjustedReport>, StoreError> {
+        let (_, report) = self
+            .caches
+            .adjusted
+            .get_or_compute(
+                q,
+                || self.db.current_data_version(),
+                |_| true,
+                || async {
+                    let (version, cases) = self.db.cox_cases(q).await?;
+                    let query = q.clone();
+                    let report = tokio::task::spawn_blocking(move || {
+                        let r = crate::analytics::adjusted::compute(&query, &cases);
+                        drop(cases);
+                        release_freed_memory();
+                        r
+                    })
+                    .await
+                    .map_err(lost("the adjusted model"))?;
+                    Ok((version, report))
+                },
+            )
+            .await?;
+        Ok(report)
+    }
+
+    /// What `report` is made from, for `q`.
+    pub async fn answer(&self, report: Report, q: &AnalyticsQuery) -> Result<Answer, StoreError> {
+        Ok(match report {
+            Report::Adjusted => Answer::Adjusted(self.adjusted(q).await?),
+            _ => Answer::Figures(self.analytics(q).await?),
+        })
+    }
+
     /// The dashboard for `q`, every chart drawn; kept like the figures it draws.
     pub async fn dashboard(&self, q: &AnalyticsQuery) -> Result<Arc<DashboardView>, StoreError> {
         let (_, view) = self
@@ -143,11 +184,21 @@ impl ReadService {
                 || self.db.current_data_version(),
                 |_| true,
                 || async {
-                    let (version, a) = self.analytics_at(q).await?;
+                    let (figures, adjusted) = tokio::join!(self.analytics_at(q), self.adjusted(q));
+                    let (version, a) = figures?;
+                    let adjusted = adjusted?;
                     let view = tokio::task::spawn_blocking(move || {
-                        let view = draw::dashboard(&a);
+                        let mut view = draw::dashboard(&a);
                         drop(a);
                         release_freed_memory();
+                        // Beside the retention by action it adjusts.
+                        let at = view
+                            .charts
+                            .iter()
+                            .position(|c| c.id == "retention_by_action")
+                            .map_or(view.charts.len(), |i| i + 1);
+                        view.charts
+                            .insert(at, app::charts::adjusted::adjusted(&adjusted));
                         view
                     })
                     .await
@@ -166,12 +217,19 @@ impl ReadService {
         q: &AnalyticsQuery,
         id: &str,
     ) -> Result<Option<Arc<ChartView>>, StoreError> {
-        if !draw::CHARTS.contains(&id) {
+        if !draw::CHARTS.contains(&id) && id != app::charts::adjusted::ID {
             return Ok(None);
         }
         let version = self.db.current_data_version().await?;
         if let Some(view) = self.caches.dashboards.get(q, version) {
             return Ok(view.chart(id).cloned().map(Arc::new));
+        }
+        if id == app::charts::adjusted::ID {
+            let r = self.adjusted(q).await?;
+            let chart = tokio::task::spawn_blocking(move || app::charts::adjusted::adjusted(&r))
+                .await
+                .map_err(lost("drawing a chart"))?;
+            return Ok(Some(Arc::new(chart)));
         }
         let key = (q.clone(), id.to_string());
         let (_, chart) = self
@@ -233,7 +291,11 @@ impl ReadService {
     /// About how many bytes of answers and charts this process keeps.
     pub fn cached_bytes(&self) -> usize {
         let c = &self.caches;
-        c.analytics.weight() + c.dashboards.weight() + c.charts.weight() + c.reports.weight()
+        c.analytics.weight()
+            + c.dashboards.weight()
+            + c.charts.weight()
+            + c.reports.weight()
+            + c.adjusted.weight()
     }
 }
 

@@ -3,6 +3,7 @@
 //! censoring: hundreds of thousands at the large scale); the drawn charts are SVG text.
 
 use super::cache::Weigh;
+use app::domain::adjusted::AdjustedReport;
 use app::domain::analytics::{Analytics, CurvePoint, RetentionGroup};
 use app::domain::dashboard::{ChartView, DashboardView};
 use app::domain::report::WeekReport;
@@ -42,6 +43,12 @@ impl Weigh for ChartView {
 impl Weigh for DashboardView {
     fn weight(&self) -> usize {
         BASE + self.charts.iter().map(Weigh::weight).sum::<usize>()
+    }
+}
+
+impl Weigh for AdjustedReport {
+    fn weight(&self) -> usize {
+        BASE + self.terms.len() * 256 + self.left_out.len() * 512
     }
 }
 

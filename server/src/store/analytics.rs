@@ -39,7 +39,7 @@ fn period(q: &AnalyticsQuery, t: &str) -> Where {
 }
 
 /// Conditions on `case_facts f` that select the period's cases.
-fn case_where(q: &AnalyticsQuery) -> Where {
+pub(super) fn case_where(q: &AnalyticsQuery) -> Where {
     let mut w = period(q, "f");
     if let Some(p) = &q.plan {
         w.and("f.plan = {}", Arg::Text(p.clone()));
@@ -201,7 +201,9 @@ async fn read_rows(conn: &mut sqlx::AnyConnection, stmt: &Statement) -> Result<R
 
 /// The data version a snapshot sees, or `None` when it also sees customers whose case
 /// facts a change made around the app has not brought up to date yet.
-async fn facts_version(tx: &mut Transaction<'static, Any>) -> Result<Option<i64>, StoreError> {
+pub(super) async fn facts_version(
+    tx: &mut Transaction<'static, Any>,
+) -> Result<Option<i64>, StoreError> {
     let (version, pending): (i64, i64) = sqlx::query_as(
         "SELECT version, (SELECT COUNT(*) FROM (SELECT 1 FROM facts_dirty LIMIT 1) d)
          FROM data_version WHERE id = 1",

@@ -11,6 +11,7 @@ mod case_lines;
 pub mod case_lists;
 pub mod commit;
 mod connect;
+mod cox_cases;
 mod customer_changes;
 pub mod customer_sync;
 pub mod customers;
