@@ -126,6 +126,18 @@ test.describe("the dashboard", () => {
     const casesCard = cards.locator(".card").filter({ has: page.locator(".card-label", { hasText: /^Cases$/ }) });
     expect(count(await casesCard.locator(".card-value").textContent())).toBe(total);
 
+    // The adjusted model's table holds the API's terms, each with its hazard ratio.
+    const adjusted = await api(page.request, "adjusted", q);
+    expect(adjusted.refusal).toBeNull();
+    expect(adjusted.terms.length).toBeGreaterThan(0);
+    const rows = panel(page, "adjusted").locator("table tbody tr");
+    await expect(rows).toHaveCount(adjusted.terms.length + adjusted.left_out.length);
+    for (const [i, t] of adjusted.terms.entries()) {
+      const cells = rows.nth(i).locator("td");
+      await expect(cells.first()).toHaveText(t.label);
+      await expect(cells.nth(2)).toHaveText(new RegExp(`^${t.hazard_ratio.toFixed(2)} \\(`));
+    }
+
     await hydrated(page);
     expect(errors).toEqual([]);
   });

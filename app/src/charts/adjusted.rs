@@ -19,6 +19,8 @@ fn ratio_ci(hr: f64, lo: f64, hi: f64) -> String {
     let f = |v: f64| {
         if v >= 100.0 {
             format!("{v:.0}")
+        } else if v < 0.005 {
+            "<0.01".to_string()
         } else {
             format!("{v:.2}")
         }
@@ -105,6 +107,7 @@ mod tests {
     fn ratios_read_with_two_decimals() {
         assert_eq!(ratio_ci(0.7234, 0.581, 0.8949), "0.72 (0.58–0.89)");
         assert_eq!(ratio_ci(2.0, 1.0, 250.0), "2.00 (1.00–250)");
+        assert_eq!(ratio_ci(0.01, 0.00002, 17.27), "0.01 (<0.01–17.27)");
         assert_eq!(
             colour("action:credit", TermKind::Action),
             Rgb(0x00, 0x72, 0xb2)

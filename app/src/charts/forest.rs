@@ -30,6 +30,16 @@ fn axis(rows: &[Ratio]) -> (f64, f64) {
     (lo, hi)
 }
 
+/// How many ticks: one per doubling, or per second doubling when that would crowd the axis.
+fn ticks(lo: f64, hi: f64) -> usize {
+    let doublings = (hi - lo) as usize;
+    if doublings > 6 {
+        doublings / 2 + 1
+    } else {
+        doublings + 1
+    }
+}
+
 /// `×0.5`, `×1`, `×4`: a hazard ratio tick.
 fn tick(v: f64) -> String {
     let r = v.exp2();
@@ -69,7 +79,8 @@ pub fn forest(rows: &[Ratio], x_desc: &str) -> Option<String> {
             .disable_y_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(220, 220, 220))
-            .x_labels((hi - lo) as usize + 1)
+            .x_labels(ticks(lo, hi))
+            .y_labels(n)
             .x_desc(x_desc)
             .x_label_formatter(&|v| tick(*v))
             .y_label_formatter(&|v| match v {
@@ -128,6 +139,7 @@ mod tests {
         assert_eq!(axis(&[ratio(0.7, 0.55, 0.9)]), (-1.0, 1.0));
         assert_eq!(axis(&[ratio(0.3, 0.2, 3.1)]), (-3.0, 2.0));
         assert_eq!(axis(&[ratio(0.5, 1e-9, 1e9)]), (-6.0, 6.0));
+        assert_eq!((ticks(-1.0, 1.0), ticks(-6.0, 6.0)), (3, 7));
         assert_eq!(tick(-2.0), "×0.25");
         assert_eq!(tick(0.0), "×1");
         assert_eq!(tick(3.0), "×8");
@@ -137,7 +149,11 @@ mod tests {
     fn draws_a_row_per_ratio_and_nothing_without_rows() {
         assert_eq!(forest(&[], "x"), None);
         let svg = forest(&[ratio(0.7, 0.55, 0.9), ratio(1.4, 1.1, 1.8)], "ratio").unwrap();
-        assert!(svg.contains("Credit (n = 12)"));
+        assert_eq!(
+            svg.matches("Credit (n = 12)").count(),
+            2,
+            "every row is labelled"
+        );
         assert_eq!(svg.matches("<circle").count(), 2);
     }
 }

@@ -217,6 +217,11 @@ pub fn compute(query: &AnalyticsQuery, cases: &[CoxCase]) -> AdjustedReport {
         likelihood_ratio: None,
         refusal: None,
     };
+    if rows.is_empty() {
+        report.refusal =
+            Some("No case in this period (with these filters) to fit a model on.".into());
+        return report;
+    }
     loop {
         let covariates: Vec<Covariate<'_>> = terms
             .iter()
@@ -278,8 +283,13 @@ fn refusal(e: &CoxError, r: &AdjustedReport) -> String {
             r.cases
         ),
         CoxError::TooFewCases { cases, covariates } => format!(
-            "{cases} cases are too few for {covariates} covariates; widen the period or \
-             remove a filter."
+            "{} too few for {covariates} covariate{}; widen the period or remove a filter.",
+            if *cases == 1 {
+                "1 case is".to_string()
+            } else {
+                format!("{cases} cases are")
+            },
+            if *covariates == 1 { "" } else { "s" }
         ),
         CoxError::NoCovariates => "No covariate could be estimated.".into(),
         other => format!("The model could not be fitted: {other}."),
@@ -391,6 +401,21 @@ mod tests {
         assert_eq!(names, ["severity:sev1"]);
         assert_eq!(r.baselines, ["severity SEV2"]);
         assert_eq!((r.cases, r.churned), (30, 15));
+    }
+
+    #[test]
+    fn refuses_without_cases_or_with_too_few() {
+        let r = compute(&query(), &[]);
+        assert_eq!(
+            r.refusal.as_deref(),
+            Some("No case in this period (with these filters) to fit a model on.")
+        );
+        let one = [case(20_460, Some(20_470), 1, Severity::Sev1, "pro")];
+        let r = compute(&query(), &one);
+        assert_eq!(
+            r.refusal.as_deref(),
+            Some("1 case is too few for 2 covariates; widen the period or remove a filter.")
+        );
     }
 
     #[test]
