@@ -3,7 +3,7 @@ import { parseCsv } from "./csv";
 import { hydrated, signIn } from "./session";
 import { VIEWER } from "../playwright.config";
 
-// The analytics dashboard at "/": headline cards, eight server-drawn charts with their numbers
+// The analytics dashboard at "/": headline cards, ten server-drawn charts with their numbers
 // and downloads, filters in the URL — with and without JavaScript, and on a phone. Figures are
 // never hard-coded: the page is checked against the JSON API for the very question it shows.
 
@@ -16,6 +16,8 @@ const CHARTS: [string, string][] = [
   ["adjusted", "Adjusted effect on churn"],
   ["speed", "Sentiment by time to first contact"],
   ["speed_retention", "90-day retention by time to first contact"],
+  ["dose_retention", "How much to give: 90-day retention"],
+  ["dose_sentiment", "How much to give: sentiment"],
   ["weekly", "Week by week"],
   ["repeat", "Repeat pain"],
 ];
@@ -93,7 +95,7 @@ test.describe("the dashboard", () => {
     await signIn(page, VIEWER);
   });
 
-  test("a viewer sees the headline cards and all eight charts, with the API's figures", async ({ page }) => {
+  test("a viewer sees the headline cards and all ten charts, with the API's figures", async ({ page }) => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto("/");

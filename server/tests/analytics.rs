@@ -434,6 +434,70 @@ async fn every_figure_matches_the_hand_worked_data_set() {
     .await;
 }
 
+/// How much to give, on the hand-built data with revenues set: C1's credit of 10.00 USD is
+/// 20 % of its 50.00 USD a month (10–25 %); C2's credit of 10.00 USD against revenue in EUR
+/// is in another currency; C4's refund (I1) meets no revenue. No action: C3 (I1) and C4 (I2).
+#[tokio::test]
+async fn how_much_to_give_buckets_credits_and_refunds_by_their_share_of_revenue() {
+    on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
+        build(&db).await;
+        for (r, minor, currency) in [("C1", 5000, "USD"), ("C2", 500, "EUR")] {
+            sqlx::query(
+                "UPDATE customers SET monthly_revenue_minor = $1, currency = $2 WHERE external_ref = $3",
+            )
+            .bind(minor as i64)
+            .bind(currency)
+            .bind(r)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
+        let a = reads.analytics(&query(&[])).await.unwrap();
+        let d = a.dose.clone();
+        assert_eq!((d.without_revenue, d.other_currency), (1, 1), "{engine}");
+        assert!(d.observational);
+        // No action: C3 churns at I1 + 50 d (2 at risk → S = 1/2); C4 at I2 + 100 d.
+        assert_eq!(d.no_action_cases, 2);
+        assert_close(d.no_action_s90.unwrap().survival, 0.5, "no action");
+        let none = a.retention.group(Group::NoAction).unwrap();
+        assert_eq!(d.no_action_s90, none.s90, "the retention report's no-action group");
+        let cases: Vec<(&str, u64)> = d
+            .buckets
+            .iter()
+            .map(|b| (b.bucket.code(), b.cases))
+            .collect();
+        assert_eq!(
+            cases,
+            [("under_10", 0), ("10_25", 1), ("25_50", 0), ("50_100", 0), ("100_plus", 0)]
+        );
+        let b = &d.buckets[1];
+        assert_eq!(b.label, "10–25 %");
+        // C1's replies +0.8 and +0.4: mean 0.6, s = 0.282843, half-width
+        // 12.706205 · 0.282843 / √2 = 2.541241.
+        assert_eq!(b.replies, 2);
+        let m = b.sentiment.unwrap();
+        assert_close(m.mean, 0.6, "mean");
+        assert_close(m.lower.unwrap(), 0.6 - 2.541_241, "lower");
+        // C1 never churned: followed 171 days, S(90) = 1; lift 1 − 1/2.
+        assert_at(b.s90, 1.0, 1.0, 1.0, "S(90)");
+        assert_close(b.lift.unwrap(), 0.5, "lift");
+        assert!(b.logrank_p.is_some_and(|p| p > 0.0 && p < 1.0));
+        assert_eq!(b.cost, vec![Money::new(1000, "USD")]);
+        assert_eq!(b.cost_per_retained, None);
+        assert_eq!(
+            b.cost_note.as_deref(),
+            Some(
+                "Not enough cases: 10–25 % of monthly revenue has 1 and no action 2; both need \
+                 at least 10."
+            )
+        );
+        let empty = &d.buckets[0];
+        assert_eq!((empty.replies, empty.sentiment, empty.s90, empty.lift), (0, None, None, None));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn filters_narrow_the_cases() {
     on_both(|db, engine| async move {

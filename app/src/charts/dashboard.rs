@@ -5,20 +5,25 @@ use crate::domain::analytics::{Analytics, Group, RetentionGroup, SurvivalAt};
 use crate::domain::dashboard::{p_value, pct, pct_ci, score_ci, ChartView, DashboardView};
 use crate::format;
 
-const NOT_ENOUGH: &str = "Not enough data yet for this chart: nothing in this period has a value.";
+pub(crate) const NOT_ENOUGH: &str =
+    "Not enough data yet for this chart: nothing in this period has a value.";
 
-fn s_at(s: Option<SurvivalAt>) -> String {
+pub(crate) fn s_at(s: Option<SurvivalAt>) -> String {
     s.map_or("not followed that long".into(), |s| {
         pct_ci(s.survival, s.lower, s.upper)
     })
 }
 
-fn strings(cols: &[&str]) -> Vec<String> {
+pub(crate) fn strings(cols: &[&str]) -> Vec<String> {
     cols.iter().map(|c| c.to_string()).collect()
 }
 
 /// An axis range that holds every value and interval, in steps of `step`, within `limits`.
-fn range(values: impl Iterator<Item = f64>, step: f64, limits: (f64, f64)) -> (f64, f64) {
+pub(crate) fn range(
+    values: impl Iterator<Item = f64>,
+    step: f64,
+    limits: (f64, f64),
+) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
     if lo > hi {
         return limits;
@@ -413,12 +418,14 @@ pub fn incident(a: &Analytics) -> crate::domain::dashboard::IncidentAnalyticsVie
 }
 
 /// The dashboard's charts' ids, in its order.
-pub const CHARTS: [&str; 7] = [
+pub const CHARTS: [&str; 9] = [
     "sentiment",
     "retention",
     "retention_by_action",
     "speed",
     "speed_retention",
+    "dose_retention",
+    "dose_sentiment",
     "weekly",
     "repeat",
 ];
@@ -431,6 +438,8 @@ pub fn chart(a: &Analytics, id: &str) -> Option<ChartView> {
         "retention_by_action" => Some(retention_by_action(a)),
         "speed" => Some(speed(a).0),
         "speed_retention" => Some(speed(a).1),
+        "dose_retention" => Some(super::dose::dose(a).0),
+        "dose_sentiment" => Some(super::dose::dose(a).1),
         "weekly" => Some(weekly(a)),
         "repeat" => Some(repeat(a)),
         _ => None,
@@ -439,6 +448,7 @@ pub fn chart(a: &Analytics, id: &str) -> Option<ChartView> {
 
 pub fn dashboard(a: &Analytics) -> DashboardView {
     let (speed, speed_retention) = speed(a);
+    let (dose_retention, dose_sentiment) = super::dose::dose(a);
     DashboardView {
         query: a.query.clone(),
         headline: a.headline.clone(),
@@ -448,6 +458,8 @@ pub fn dashboard(a: &Analytics) -> DashboardView {
             retention_by_action(a),
             speed,
             speed_retention,
+            dose_retention,
+            dose_sentiment,
             weekly(a),
             repeat(a),
         ],

@@ -6,6 +6,7 @@ pub mod adjusted;
 mod bars;
 mod curves;
 pub mod dashboard;
+mod dose;
 mod forest;
 mod palette;
 pub mod report;

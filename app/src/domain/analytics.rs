@@ -544,6 +544,7 @@ pub struct Analytics {
     pub speed: SpeedReport,
     pub repeat: RepeatReport,
     pub weekly: WeeklyReport,
+    pub dose: super::dose::DoseReport,
 }
 
 /// ISO week label (`2026-W47`) of a date given as days since the epoch.

@@ -8,6 +8,7 @@ pub mod affected;
 pub mod analytics;
 pub mod customer;
 pub mod dashboard;
+pub mod dose;
 mod enums;
 pub mod incident;
 pub mod integration;

@@ -111,6 +111,17 @@ pub struct Facts {
     pub replies: Vec<ReplyFact>,
     /// Names of customers hit two or more times (for the repeat list).
     pub names: Vec<CustomerName>,
+    /// Monthly revenue of the customers whose cases were given a credit or a refund (for
+    /// how much to give).
+    pub revenues: Vec<CustomerRevenue>,
+}
+
+/// A customer's monthly revenue, in minor units of its currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerRevenue {
+    pub id: i64,
+    pub monthly_revenue_minor: i64,
+    pub currency: String,
 }
 
 impl Facts {
@@ -146,6 +157,7 @@ impl Facts {
                 .filter_map(|r| moved(r.case).map(|case| ReplyFact { case, ..r.clone() }))
                 .collect(),
             names: self.names.clone(),
+            revenues: self.revenues.clone(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `crate::service` keeps the answers.
 
 pub mod adjusted;
+pub mod dose;
 pub mod facts;
 pub mod repeat;
 pub mod report;
@@ -85,6 +86,7 @@ pub fn compute(query: &AnalyticsQuery, facts: &Facts, zone: &crate::zone::Zone) 
             never_contacted,
         },
         repeat: repeat::compute(facts, query),
+        dose: dose::compute(facts, query),
         weekly: WeeklyReport {
             query: query.clone(),
             weeks: weekly::rows(facts, query.from_ms(), query.to_ms(), zone),

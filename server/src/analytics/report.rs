@@ -22,6 +22,8 @@ pub enum Report {
     Repeat,
     /// Week by week.
     Weekly,
+    /// Credits and refunds by their share of monthly revenue.
+    Dose,
     /// Cox model of churn: hazard ratios of each action kind, adjusted for severity, plan
     /// and monthly revenue.
     Adjusted,
@@ -43,6 +45,7 @@ impl Report {
             "speed" => Some(Report::Speed),
             "repeat" => Some(Report::Repeat),
             "weekly" => Some(Report::Weekly),
+            "dose" => Some(Report::Dose),
             "adjusted" => Some(Report::Adjusted),
             _ => None,
         }
@@ -61,6 +64,7 @@ impl Report {
             (Report::Speed, Answer::Figures(a)) => serde_json::to_string_pretty(&a.speed),
             (Report::Repeat, Answer::Figures(a)) => serde_json::to_string_pretty(&a.repeat),
             (Report::Weekly, Answer::Figures(a)) => serde_json::to_string_pretty(&a.weekly),
+            (Report::Dose, Answer::Figures(a)) => serde_json::to_string_pretty(&a.dose),
         };
         let mut s = s.unwrap_or_default();
         s.push('\n');
@@ -77,9 +81,66 @@ impl Report {
             (Report::Speed, Answer::Figures(a)) => speed(a),
             (Report::Repeat, Answer::Figures(a)) => repeat(a),
             (Report::Weekly, Answer::Figures(a)) => weekly(a),
+            (Report::Dose, Answer::Figures(a)) => dose(a),
         };
         to_csv(rows)
     }
+}
+
+/// One row per share of revenue, then the cases in no bucket.
+fn dose(a: &Analytics) -> Vec<Vec<String>> {
+    let mut rows = vec![header(&[
+        "bucket",
+        "label",
+        "cases",
+        "replies",
+        "mean_sentiment",
+        "mean_lower",
+        "mean_upper",
+        "s90",
+        "s90_lower",
+        "s90_upper",
+        "logrank_p_vs_no_action",
+        "lift_90",
+        "cost",
+        "cost_per_retained",
+        "cost_note",
+    ])];
+    for b in &a.dose.buckets {
+        let mut row = vec![
+            b.bucket.code().into(),
+            b.label.clone(),
+            b.cases.to_string(),
+            b.replies.to_string(),
+            num(b.sentiment.map(|m| m.mean)),
+            num(b.sentiment.and_then(|m| m.lower)),
+            num(b.sentiment.and_then(|m| m.upper)),
+        ];
+        row.extend(at(b.s90));
+        row.extend([
+            num(b.logrank_p),
+            num(b.lift),
+            money(&b.cost),
+            b.cost_per_retained
+                .as_deref()
+                .map(money)
+                .unwrap_or_default(),
+            b.cost_note.clone().unwrap_or_default(),
+        ]);
+        rows.push(row);
+    }
+    let d = &a.dose;
+    rows.push(vec![
+        "no_revenue".into(),
+        "No monthly revenue".into(),
+        d.without_revenue.to_string(),
+    ]);
+    rows.push(vec![
+        "other_currency".into(),
+        "Given in another currency than the revenue".into(),
+        d.other_currency.to_string(),
+    ]);
+    rows
 }
 
 /// One row per term of the model, then one per covariate left out (with its reason).

@@ -1,4 +1,4 @@
-//! `GET /api/v1/analytics/{sentiment|retention|speed|repeat|weekly|adjusted}`: the analytics as JSON
+//! `GET /api/v1/analytics/{sentiment|retention|speed|repeat|weekly|dose|adjusted}`: the analytics as JSON
 //! (or CSV with `format=csv`), the same answer the dashboard and `amends analytics` read.
 //! Every role may read.
 
@@ -54,7 +54,7 @@ pub fn params(raw: &HashMap<String, String>) -> AnalyticsParams {
 
 /// One analytics report (see the guide for each report's members).
 #[utoipa::path(get, operation_id = "getAnalyticsReport", path = "/api/v1/analytics/{report}", tag = "analytics",
-    params(("report" = String, Path, description = "`sentiment`, `retention`, `speed`, `repeat`, `weekly` or `adjusted`"),
+    params(("report" = String, Path, description = "`sentiment`, `retention`, `speed`, `repeat`, `weekly`, `dose` or `adjusted`"),
         AnalyticsQuery),
     responses((status = 200, description = "The report", content(
             (serde_json::Value = "application/json"),
@@ -69,7 +69,7 @@ pub async fn report(
     let Some(report) = Report::parse(&name) else {
         return Err(Problem::new(
             axum::http::StatusCode::NOT_FOUND,
-            "No such report: use sentiment, retention, speed, repeat, weekly or adjusted.",
+            "No such report: use sentiment, retention, speed, repeat, weekly, dose or adjusted.",
         ));
     };
     let csv = match raw.get("format").map(String::as_str) {

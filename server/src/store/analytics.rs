@@ -1,17 +1,20 @@
 //! Reading the facts behind the analytics from `case_facts` (kept at write time, see
-//! `super::facts`): four statements whose answers are a few long rows — the period's
+//! `super::facts`): five statements whose answers are a few long rows — the period's
 //! incidents, their cases one row per incident with each case's actions and replies as
-//! compact text, the unaffected customers and the names of customers hit twice, each as
-//! one row — never a row per action or reply. The figures themselves are computed in
+//! compact text, the unaffected customers, the names of customers hit twice and the
+//! revenue of customers given a credit or refund, each as one row — never a row per action
+//! or reply. The figures themselves are computed in
 //! `crate::analytics` from what these return.
 
 use super::case_lines::{garbled, int, opt_int, push_cases};
 use super::facts::Dialect;
 use super::rows::{bind_args, code, get, Arg, Where};
 use super::{map_err, Db, Engine};
-use crate::analytics::facts::{CustomerName, Facts, IncidentFact, Unaffected};
+use crate::analytics::facts::{
+    kind_bit, CustomerName, CustomerRevenue, Facts, IncidentFact, Unaffected,
+};
 use app::domain::analytics::{AnalyticsQuery, DAY_MS};
-use app::domain::{IncidentKind, Severity};
+use app::domain::{ActionKind, IncidentKind, Severity};
 use app::error::StoreError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
@@ -96,6 +99,7 @@ enum Shape {
     Cases,
     Unaffected { period_start: i64 },
     Names,
+    Revenues,
 }
 
 /// One statement of the facts: its text, arguments and the shape of its rows.
@@ -113,6 +117,7 @@ enum Rows {
     Cases(Facts),
     Unaffected(Vec<Unaffected>),
     Names(Vec<CustomerName>),
+    Revenues(Vec<CustomerRevenue>),
 }
 
 impl Rows {
@@ -122,6 +127,7 @@ impl Rows {
             Shape::Cases => Rows::Cases(Facts::default()),
             Shape::Unaffected { .. } => Rows::Unaffected(vec![]),
             Shape::Names => Rows::Names(vec![]),
+            Shape::Revenues => Rows::Revenues(vec![]),
         }
     }
 
@@ -177,6 +183,22 @@ impl Rows {
                             id,
                             name,
                             external_ref,
+                        }),
+                );
+            }
+            Rows::Revenues(v) => {
+                let Some(json) = get::<Option<String>>(r, "list")? else {
+                    return Ok(());
+                };
+                let revenues: Vec<(i64, i64, String)> =
+                    serde_json::from_str(&json).map_err(|_| garbled("revenues", ""))?;
+                v.extend(
+                    revenues
+                        .into_iter()
+                        .map(|(id, minor, currency)| CustomerRevenue {
+                            id,
+                            monthly_revenue_minor: minor,
+                            currency,
                         }),
                 );
             }
@@ -378,6 +400,25 @@ fn statements(q: &AnalyticsQuery, engine: Engine) -> Vec<Statement> {
         w.args.clone(),
         Shape::Names,
     );
+
+    // Monthly revenue of the customers given a credit or a refund (how much to give), as
+    // one JSON array.
+    let revenues = match engine {
+        Engine::Postgres => {
+            "json_agg(json_build_array(c.id, c.monthly_revenue_minor, c.currency))::text"
+        }
+        _ => "json_group_array(json_array(c.id, c.monthly_revenue_minor, c.currency))",
+    };
+    let given = kind_bit(ActionKind::Credit) | kind_bit(ActionKind::Refund);
+    add(
+        format!(
+            "SELECT {revenues} AS list FROM customers c WHERE c.id IN (
+                 SELECT f.customer_id FROM case_facts f WHERE {} AND (f.kinds & {given}) <> 0)",
+            w.sql()
+        ),
+        w.args.clone(),
+        Shape::Revenues,
+    );
     out
 }
 
@@ -394,6 +435,7 @@ fn assemble(results: Vec<Rows>) -> Facts {
             }
             Rows::Unaffected(v) => facts.unaffected = v,
             Rows::Names(v) => facts.names = v,
+            Rows::Revenues(v) => facts.revenues = v,
         }
     }
     facts
