@@ -140,6 +140,17 @@ test.describe("the dashboard", () => {
       await expect(cells.nth(2)).toHaveText(new RegExp(`^${t.hazard_ratio.toFixed(2)} \\(`));
     }
 
+    // How much to give: each bucket's cases as the API counts them, then no action.
+    const dose = await api(page.request, "dose", q);
+    const doseRows = panel(page, "dose_retention").locator("table tbody tr");
+    await expect(doseRows).toHaveCount(dose.buckets.length + 1);
+    for (const [i, b] of dose.buckets.entries()) {
+      const cells = doseRows.nth(i).locator("td");
+      await expect(cells.first()).toHaveText(b.label);
+      expect(count(await cells.nth(1).textContent())).toBe(b.cases);
+    }
+    expect(count(await doseRows.last().locator("td").nth(1).textContent())).toBe(dose.no_action_cases);
+
     await hydrated(page);
     expect(errors).toEqual([]);
   });

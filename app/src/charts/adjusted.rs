@@ -38,6 +38,25 @@ fn colour(name: &str, kind: TermKind) -> Rgb {
     }
 }
 
+const TITLE: &str = "Adjusted effect on churn";
+
+/// The panel while the model is still being fitted for this question.
+pub fn pending() -> ChartView {
+    ChartView {
+        id: ID.into(),
+        title: TITLE.into(),
+        caption: "Hazard ratios of churn by action kind from a Cox model that holds severity, \
+                  plan and monthly revenue equal."
+            .into(),
+        svg: None,
+        empty: "The model is still being fitted for this question; reload the page in a few \
+                seconds to see it."
+            .into(),
+        columns: vec![],
+        rows: vec![],
+    }
+}
+
 pub fn adjusted(r: &AdjustedReport) -> ChartView {
     let rows: Vec<Ratio> = r
         .terms
@@ -78,7 +97,7 @@ pub fn adjusted(r: &AdjustedReport) -> ChartView {
     }
     ChartView {
         id: ID.into(),
-        title: "Adjusted effect on churn".into(),
+        title: TITLE.into(),
         caption: format!(
             "Hazard ratio of churning after the incident for cases given each kind of action, \
              from a Cox model that holds severity, plan and monthly revenue equal \

@@ -102,6 +102,20 @@ pub(crate) fn sentiment_of(
     }
 }
 
+/// A lift in percentage points: `+4.2 points`.
+pub(crate) fn lift_cell(lift: Option<f64>) -> String {
+    lift.map_or("—".into(), |l| format!("{:+.1} points", l * 100.0))
+}
+
+/// The cost per retained customer, or why it is not shown.
+pub(crate) fn cost_cell(per: &Option<Vec<crate::domain::Money>>, note: &Option<String>) -> String {
+    match (per, note) {
+        (Some(c), _) => format::money_list(c),
+        (None, Some(n)) => n.clone(),
+        _ => "—".into(),
+    }
+}
+
 fn summary_rows(groups: &[&RetentionGroup]) -> Vec<Vec<String>> {
     groups
         .iter()
@@ -114,13 +128,8 @@ fn summary_rows(groups: &[&RetentionGroup]) -> Vec<Vec<String>> {
                 s_at(g.s90),
                 s_at(g.s180),
                 g.logrank_p.map_or("—".into(), p_value),
-                g.lift
-                    .map_or("—".into(), |l| format!("{:+.1} points", l * 100.0)),
-                match (&g.cost_per_retained, &g.cost_note) {
-                    (Some(c), _) => format::money_list(c),
-                    (None, Some(n)) => n.clone(),
-                    _ => "—".into(),
-                },
+                lift_cell(g.lift),
+                cost_cell(&g.cost_per_retained, &g.cost_note),
             ]
         })
         .collect()
@@ -466,5 +475,6 @@ pub fn dashboard(a: &Analytics) -> DashboardView {
         repeat_customers: a.repeat.repeat_customers,
         customers_hit: a.repeat.customers_hit,
         repeat_top: a.repeat.top.clone(),
+        complete: true,
     }
 }

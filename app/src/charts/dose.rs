@@ -1,7 +1,7 @@
 //! How much to give: 90-day retention and reply sentiment by the credit or refund given, as
 //! a share of the customer's monthly revenue.
 
-use super::dashboard::{range, s_at, strings, NOT_ENOUGH};
+use super::dashboard::{cost_cell, lift_cell, range, s_at, strings, NOT_ENOUGH};
 use super::{dots_with_whiskers, Bar, Rgb};
 use crate::domain::analytics::Analytics;
 use crate::domain::dashboard::{p_value, score_ci, ChartView};
@@ -53,13 +53,11 @@ pub(crate) fn dose(a: &Analytics) -> (ChartView, ChartView) {
                     .map_or("—".into(), |m| score_ci(m.mean, m.lower, m.upper)),
                 s_at(b.s90),
                 b.logrank_p.map_or("—".into(), p_value),
-                b.lift
-                    .map_or("—".into(), |l| format!("{:+.1} points", l * 100.0)),
-                match (&b.cost_per_retained, &b.cost_note) {
-                    _ if b.cases == 0 => "—".into(),
-                    (Some(c), _) => format::money_list(c),
-                    (None, Some(n)) => n.clone(),
-                    _ => "—".into(),
+                lift_cell(b.lift),
+                if b.cases == 0 {
+                    "—".into()
+                } else {
+                    cost_cell(&b.cost_per_retained, &b.cost_note)
                 },
             ]
         })
@@ -74,28 +72,28 @@ pub(crate) fn dose(a: &Analytics) -> (ChartView, ChartView) {
         "—".into(),
         "—".into(),
     ]);
+    let bar = |label: &str, n: u64, colour, v: Option<(f64, Option<f64>, Option<f64>)>| Bar {
+        label: label.to_string(),
+        value: v.map(|v| v.0),
+        lower: v.and_then(|v| v.1),
+        upper: v.and_then(|v| v.2),
+        n,
+        colour,
+    };
     let kept: Vec<Bar> = d
         .buckets
         .iter()
-        .map(|b| Bar {
-            label: b.label.clone(),
-            value: b.s90.map(|s| s.survival),
-            lower: b.s90.map(|s| s.lower),
-            upper: b.s90.map(|s| s.upper),
-            n: b.cases,
-            colour: Rgb(0x00, 0x9e, 0x73),
+        .map(|b| {
+            let s = b.s90.map(|s| (s.survival, Some(s.lower), Some(s.upper)));
+            bar(&b.label, b.cases, Rgb(0x00, 0x9e, 0x73), s)
         })
         .collect();
     let mood: Vec<Bar> = d
         .buckets
         .iter()
-        .map(|b| Bar {
-            label: b.label.clone(),
-            value: b.sentiment.map(|m| m.mean),
-            lower: b.sentiment.and_then(|m| m.lower),
-            upper: b.sentiment.and_then(|m| m.upper),
-            n: b.replies,
-            colour: Rgb(0x00, 0x72, 0xb2),
+        .map(|b| {
+            let m = b.sentiment.map(|m| (m.mean, m.lower, m.upper));
+            bar(&b.label, b.replies, Rgb(0x00, 0x72, 0xb2), m)
         })
         .collect();
     let baseline = d.no_action_s90.map_or(0.0, |s| s.survival);

@@ -26,6 +26,9 @@ pub struct DashboardView {
     pub repeat_customers: u64,
     pub customers_hit: u64,
     pub repeat_top: Vec<RepeatCustomer>,
+    /// False while a chart that takes longer (the adjusted model) is still being computed
+    /// and shows a note in its place.
+    pub complete: bool,
 }
 
 impl DashboardView {

@@ -34,6 +34,11 @@ const CHART_BUDGET: usize = 8 << 20;
 const REPORT_BUDGET: usize = 8 << 20;
 const ADJUSTED_BUDGET: usize = 1 << 20;
 
+/// How long a dashboard waits for its adjusted model once its figures are ready. Fitting
+/// it takes about as long as all the other figures at a few hundred thousand cases; past
+/// this the page is drawn without it (saying so) and the fit goes on, for the next load.
+const ADJUSTED_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
 struct Caches {
     analytics: VersionedCache<AnalyticsQuery, Analytics>,
     dashboards: VersionedCache<AnalyticsQuery, DashboardView>,
@@ -182,11 +187,20 @@ impl ReadService {
             .get_or_compute(
                 q,
                 || self.db.current_data_version(),
-                |_| true,
+                // One drawn while the adjusted model was still being fitted is drawn again.
+                |view| view.complete,
                 || async {
-                    let (figures, adjusted) = tokio::join!(self.analytics_at(q), self.adjusted(q));
-                    let (version, a) = figures?;
-                    let adjusted = adjusted?;
+                    let (version, a) = self.analytics_at(q).await?;
+                    // Then the model, in a task of its own (so the figures keep both cores
+                    // to themselves), which goes on if the page stops waiting for it.
+                    let fitting = {
+                        let (me, q) = (self.clone(), q.clone());
+                        tokio::spawn(async move { me.adjusted(&q).await })
+                    };
+                    let adjusted = match tokio::time::timeout(ADJUSTED_WAIT, fitting).await {
+                        Ok(joined) => Some(joined.map_err(lost("the adjusted model"))??),
+                        Err(_) => None,
+                    };
                     let view = tokio::task::spawn_blocking(move || {
                         let mut view = draw::dashboard(&a);
                         drop(a);
@@ -197,8 +211,14 @@ impl ReadService {
                             .iter()
                             .position(|c| c.id == "retention_by_action")
                             .map_or(view.charts.len(), |i| i + 1);
-                        view.charts
-                            .insert(at, app::charts::adjusted::adjusted(&adjusted));
+                        let chart = match &adjusted {
+                            Some(r) => app::charts::adjusted::adjusted(r),
+                            None => {
+                                view.complete = false;
+                                app::charts::adjusted::pending()
+                            }
+                        };
+                        view.charts.insert(at, chart);
                         view
                     })
                     .await
@@ -220,16 +240,17 @@ impl ReadService {
         if !draw::CHARTS.contains(&id) && id != app::charts::adjusted::ID {
             return Ok(None);
         }
-        let version = self.db.current_data_version().await?;
-        if let Some(view) = self.caches.dashboards.get(q, version) {
-            return Ok(view.chart(id).cloned().map(Arc::new));
-        }
+        // Drawn from the model itself: a dashboard may hold a note in its place.
         if id == app::charts::adjusted::ID {
             let r = self.adjusted(q).await?;
             let chart = tokio::task::spawn_blocking(move || app::charts::adjusted::adjusted(&r))
                 .await
                 .map_err(lost("drawing a chart"))?;
             return Ok(Some(Arc::new(chart)));
+        }
+        let version = self.db.current_data_version().await?;
+        if let Some(view) = self.caches.dashboards.get(q, version) {
+            return Ok(view.chart(id).cloned().map(Arc::new));
         }
         let key = (q.clone(), id.to_string());
         let (_, chart) = self

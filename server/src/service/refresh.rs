@@ -15,7 +15,15 @@ impl ReadService {
             let now = app::domain::when::now_ms();
             if let Ok(q) = app::domain::analytics::AnalyticsParams::default().parse(now) {
                 let started = Instant::now();
-                match self.dashboard(&q).await {
+                let mut drawn = self.dashboard(&q).await;
+                if drawn.as_ref().is_ok_and(|v| !v.complete) {
+                    // Wait for the adjusted model too, and draw the whole dashboard.
+                    drawn = match self.adjusted(&q).await {
+                        Ok(_) => self.dashboard(&q).await,
+                        Err(e) => Err(e),
+                    };
+                }
+                match drawn {
                     Ok(_) if started.elapsed().as_millis() > 100 => tracing::info!(
                         ms = started.elapsed().as_millis() as u64,
                         kept_bytes = self.cached_bytes(),
