@@ -1,6 +1,6 @@
-//! How much to give: the cases given a credit or a refund, by the amount given (credits and refunds summed) as a share of the customer's
-//! monthly revenue, with each share's mean reply sentiment, 90-day retention against *no
-//! action*, and cost per retained customer. A case whose customer has no monthly revenue,
+//! How much to give: the cases given a credit or a refund, by the amount given (credits
+//! and refunds summed) as a share of the customer's monthly revenue, with each share's mean
+//! reply sentiment, 90-day retention against *no action*, and cost per retained customer. A case whose customer has no monthly revenue,
 //! or whose amount is in another currency than the revenue, is in no bucket and counted
 //! apart.
 
