@@ -102,6 +102,24 @@ pub(crate) fn sentiment_of(
     }
 }
 
+/// A bucket's first cells: its label, cases, replies, mean sentiment and S(90), each with
+/// its interval.
+pub(crate) fn bucket_cells(
+    label: &str,
+    cases: u64,
+    replies: u64,
+    sentiment: Option<crate::domain::analytics::MeanCi>,
+    s90: Option<SurvivalAt>,
+) -> Vec<String> {
+    vec![
+        label.to_string(),
+        format::count(cases as i64),
+        format::count(replies as i64),
+        sentiment.map_or("—".into(), |m| score_ci(m.mean, m.lower, m.upper)),
+        s_at(s90),
+    ]
+}
+
 /// A lift in percentage points: `+4.2 points`.
 pub(crate) fn lift_cell(lift: Option<f64>) -> String {
     lift.map_or("—".into(), |l| format!("{:+.1} points", l * 100.0))
@@ -246,16 +264,7 @@ pub(crate) fn speed(a: &Analytics) -> (ChartView, ChartView) {
         .speed
         .buckets
         .iter()
-        .map(|b| {
-            vec![
-                b.label.clone(),
-                format::count(b.cases as i64),
-                format::count(b.replies as i64),
-                b.sentiment
-                    .map_or("—".into(), |m| score_ci(m.mean, m.lower, m.upper)),
-                s_at(b.s90),
-            ]
-        })
+        .map(|b| bucket_cells(&b.label, b.cases, b.replies, b.sentiment, b.s90))
         .collect();
     rows.push(vec![
         "Never contacted".into(),

@@ -1,10 +1,10 @@
 //! How much to give: 90-day retention and reply sentiment by the credit or refund given, as
 //! a share of the customer's monthly revenue.
 
-use super::dashboard::{cost_cell, lift_cell, range, s_at, strings, NOT_ENOUGH};
+use super::dashboard::{bucket_cells, cost_cell, lift_cell, range, s_at, strings, NOT_ENOUGH};
 use super::{dots_with_whiskers, Bar, Rgb};
 use crate::domain::analytics::Analytics;
-use crate::domain::dashboard::{p_value, score_ci, ChartView};
+use crate::domain::dashboard::{p_value, ChartView};
 use crate::format;
 
 /// What every caption says of where the amounts came from.
@@ -45,13 +45,8 @@ pub(crate) fn dose(a: &Analytics) -> (ChartView, ChartView) {
         .buckets
         .iter()
         .map(|b| {
-            vec![
-                b.label.clone(),
-                format::count(b.cases as i64),
-                format::count(b.replies as i64),
-                b.sentiment
-                    .map_or("—".into(), |m| score_ci(m.mean, m.lower, m.upper)),
-                s_at(b.s90),
+            let mut cells = bucket_cells(&b.label, b.cases, b.replies, b.sentiment, b.s90);
+            cells.extend([
                 b.logrank_p.map_or("—".into(), p_value),
                 lift_cell(b.lift),
                 if b.cases == 0 {
@@ -59,7 +54,8 @@ pub(crate) fn dose(a: &Analytics) -> (ChartView, ChartView) {
                 } else {
                     cost_cell(&b.cost_per_retained, &b.cost_note)
                 },
-            ]
+            ]);
+            cells
         })
         .collect();
     rows.push(vec![
