@@ -1,4 +1,4 @@
-//! The six analytics reports as the API and the command line give them: JSON (the report
+//! The seven analytics reports as the API and the command line give them: JSON (the report
 //! types as they are) or CSV (one row per group, bucket, week or model term; curves in long
 //! form).
 //! One function per report, so `amends analytics X` prints exactly what

@@ -56,9 +56,9 @@ pub const LONG_ABOUT: &str = "Print one analytics report, exactly as GET \
     /api/v1/analytics/<report> returns it (see docs/API-analytics.md): sentiment and CSAT by action \
     kind, Kaplan–Meier retention by action kind, time to first contact, repeat pain, the \
     weekly trend, how much to give (credits and refunds by their share of monthly revenue), \
-    or the adjusted effect of each action kind on churn (a Cox model holding \
-    severity, plan and monthly revenue equal). The unit is the case (an incident and a customer it hit) for incidents \
-    that started in [--from, --to).";
+    or the adjusted effect of each action kind on churn (a Cox model holding severity, plan \
+    and monthly revenue equal). The unit is the case (an incident and a customer it hit) for \
+    incidents that started in [--from, --to).";
 
 #[derive(Args, Debug)]
 #[command(

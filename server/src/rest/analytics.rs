@@ -1,5 +1,6 @@
-//! `GET /api/v1/analytics/{sentiment|retention|speed|repeat|weekly|dose|adjusted}`: the analytics as JSON
-//! (or CSV with `format=csv`), the same answer the dashboard and `amends analytics` read.
+//! `GET /api/v1/analytics/{report}` (sentiment, retention, speed, repeat, weekly, dose,
+//! adjusted): the analytics as JSON (or CSV with `format=csv`), the same answer the
+//! dashboard and `amends analytics` read.
 //! Every role may read.
 
 use super::caller::Reader;
