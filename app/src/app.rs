@@ -7,6 +7,8 @@ use crate::pages::{
     customer::{CustomerPage, NewCustomerPage},
     customers::CustomersPage,
     dashboard::DashboardPage,
+    experiments::{ExperimentPage, ExperimentsPage},
+    holdout::HoldoutPage,
     import::ImportPage,
     incident::IncidentPage,
     incident_affected::AffectedPage,
@@ -65,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/new") view=NewIncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id/affected") view=AffectedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:id/holdout") view=HoldoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/experiments") view=ExperimentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/experiments/:id") view=ExperimentPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/new") view=NewCustomerPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async/>

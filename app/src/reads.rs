@@ -5,6 +5,7 @@
 
 use crate::domain::analytics::{Analytics, AnalyticsQuery};
 use crate::domain::dashboard::DashboardView;
+use crate::domain::experiment::ExperimentsView;
 use crate::domain::report::WeekReport;
 use crate::domain::week::IsoWeek;
 use crate::error::StoreError;
@@ -22,4 +23,7 @@ pub trait Reads: Send + Sync + 'static {
     fn this_week(&self) -> (IsoWeek, String);
     /// The weekly report of `week`.
     async fn week_report(&self, week: IsoWeek) -> Result<Arc<WeekReport>, StoreError>;
+    /// Every holdout experiment with its figures, censored at the start of `as_of`
+    /// (`YYYY-MM-DD`), and the pooled effects.
+    async fn experiments(&self, as_of: &str) -> Result<Arc<ExperimentsView>, StoreError>;
 }

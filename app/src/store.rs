@@ -6,6 +6,7 @@
 use crate::domain::action::{ActionDraft, ActionTarget};
 use crate::domain::affected::{AffectedAdded, AffectedPreview, ParsedList};
 use crate::domain::customer::CustomerDraft;
+use crate::domain::experiment::{ExperimentStarted, Holdout, HoldoutPreview};
 use crate::domain::incident::{IncidentDraft, IncidentFilter, StatusChange};
 use crate::domain::reply::{ReplyDraft, ReplyFilter};
 use crate::domain::{
@@ -78,6 +79,26 @@ pub trait Store: Send + Sync + 'static {
         draft: &ActionDraft,
         actor: i64,
     ) -> Result<usize, StoreError>;
+    /// What giving `kind` to `target` while holding out `holdout` would do; changes nothing.
+    async fn preview_holdout(
+        &self,
+        incident: i64,
+        target: &ActionTarget,
+        kind: crate::domain::ActionKind,
+        holdout: &Holdout,
+    ) -> Result<HoldoutPreview, StoreError>;
+    /// Give the action to the selection with a random share held out, drawn from `seed`
+    /// (a fresh random one when `None`); the experiment, the arms and the actions are one
+    /// transaction.
+    async fn give_with_holdout(
+        &self,
+        incident: i64,
+        target: &ActionTarget,
+        draft: &ActionDraft,
+        holdout: &Holdout,
+        seed: Option<u64>,
+        actor: i64,
+    ) -> Result<ExperimentStarted, StoreError>;
     /// (name, email, rendered note) for every affected customer.
     async fn mail_merge(
         &self,

@@ -364,6 +364,13 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         "week=2026-W46",
     ),
     ("/api/fn/reports/calendar", Some(Role::Viewer), ""),
+    ("/api/fn/experiments/list", Some(Role::Viewer), ""),
+    ("/api/fn/experiments/one", Some(Role::Viewer), "id=1"),
+    (
+        "/api/fn/experiments/preview",
+        Some(Role::Editor),
+        "incident=1&target=all&kind=credit&holdout=50",
+    ),
     ("/api/fn/users/list", Some(Role::Admin), ""),
     (
         "/api/fn/users/create",
@@ -422,6 +429,9 @@ const PAGE_ROLES: &[(&str, Option<Role>)] = &[
     ("/incidents/:id", Some(Role::Viewer)),
     ("/incidents/new", Some(Role::Editor)),
     ("/incidents/:id/affected", Some(Role::Editor)),
+    ("/incidents/:id/holdout", Some(Role::Editor)),
+    ("/experiments", Some(Role::Viewer)),
+    ("/experiments/:id", Some(Role::Viewer)),
     ("/customers", Some(Role::Viewer)),
     ("/customers/new", Some(Role::Editor)),
     ("/customers/:id", Some(Role::Viewer)),

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod affected;
 pub mod customers;
 pub mod dashboard;
+pub mod experiments;
 pub mod incidents;
 pub mod integrations;
 pub mod replies;

@@ -9,6 +9,7 @@ const NAV: &[(&str, &str)] = &[
     ("/incidents", "Incidents"),
     ("/customers", "Customers"),
     ("/replies", "Replies"),
+    ("/experiments", "Experiments"),
     ("/reports", "Reports"),
 ];
 

@@ -10,6 +10,7 @@ pub mod customer;
 pub mod dashboard;
 pub mod dose;
 mod enums;
+pub mod experiment;
 pub mod incident;
 pub mod integration;
 mod money;

@@ -11,6 +11,7 @@ use crate::components::incident_fields::IncidentFields;
 use crate::components::reply_entry::{OverrideForm, ReplyEntry};
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::domain::action::{ActionTarget, DEFAULT_APOLOGY, MERGE_FIELDS};
+use crate::domain::experiment::SHARES;
 use crate::domain::incident::IncidentForm;
 use crate::domain::{ActionKind, Channel, IncidentDetail, IncidentStatus, Person};
 use crate::error::AppError;
@@ -393,6 +394,28 @@ fn GiveForm(d: IncidentDetail) -> impl IntoView {
                 <label for="give-note">"Note " <span class="muted small">"(merge fields are filled in per customer)"</span></label>
                 <textarea id="give-note" name="note" rows="3" maxlength="5000" aria-describedby="give-note-error"></textarea>
                 <FieldError message=field_msg(value, "note") id="give-note-error"/>
+                <fieldset class="holdout">
+                    <legend>"Learn what it does " <span class="muted small">"(optional)"</span></legend>
+                    <div class="field-row">
+                        <div>
+                            <label for="give-holdout">"Hold out at random"</label>
+                            <select id="give-holdout" name="holdout" aria-describedby="give-holdout-hint give-holdout-error">
+                                <option value="">"Nobody"</option>
+                                {SHARES.iter().map(|s| view! { <option value=s.to_string()>{format!("{s} % of them")}</option> }).collect_view()}
+                            </select>
+                            <FieldError message=field_msg(value, "holdout") id="give-holdout-error"/>
+                        </div>
+                        <div>
+                            <label for="give-control">"Held-out customers get"</label>
+                            <select id="give-control" name="control" aria-describedby="give-control-error">
+                                <option value="">"Nothing from this"</option>
+                                {ActionKind::ALL.iter().map(|k| view! { <option value=k.code()>{format!("{} only", k.label())}</option> }).collect_view()}
+                            </select>
+                            <FieldError message=field_msg(value, "control") id="give-control-error"/>
+                        </div>
+                    </div>
+                    <p class="hint" id="give-holdout-hint">"A holdout experiment: the held-out customers are drawn at random, so comparing them with the rest shows what the action itself does. You see how many get it before anything is given."</p>
+                </fieldset>
                 <button type="submit" class="button primary">"Give to every selected customer"</button>
             </ActionForm>
         </details>

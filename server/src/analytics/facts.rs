@@ -175,3 +175,28 @@ pub struct CoxCase {
     pub monthly_revenue_minor: i64,
     pub currency: String,
 }
+
+/// A holdout experiment as its figures read it: what was tested, when, and every assigned
+/// customer's arm, churn date and the replies that count for their case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExperimentFacts {
+    pub id: i64,
+    pub incident_id: i64,
+    pub incident_title: String,
+    pub kind: ActionKind,
+    pub control: Option<ActionKind>,
+    pub share_pct: u32,
+    pub seed: String,
+    pub started_at: i64,
+    pub arms: Vec<ArmCase>,
+}
+
+/// One assigned customer of an experiment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ArmCase {
+    pub held_out: bool,
+    pub churned_at: Option<i64>,
+    /// Replies counted for the case and the sum of their effective scores.
+    pub replies: u64,
+    pub score_sum: f64,
+}

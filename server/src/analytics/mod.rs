@@ -4,6 +4,7 @@
 
 pub mod adjusted;
 pub mod dose;
+pub mod experiment;
 pub mod facts;
 pub mod repeat;
 pub mod report;

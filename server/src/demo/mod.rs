@@ -2,6 +2,7 @@
 //! always give the same rows. The simulation (`model`) builds customers and a year of
 //! incidents with plausible effects; `write` stores them in one transaction.
 
+mod experiments;
 mod model;
 pub mod text;
 mod write;

@@ -95,6 +95,7 @@ pub struct World {
     pub customers: Vec<Customer>,
     pub incidents: Vec<Incident>,
     pub loose_replies: Vec<LooseReply>,
+    pub experiments: Vec<super::experiments::DemoExperiment>,
 }
 
 const PLANS: &[(&str, i64, f64, f64)] = &[
@@ -118,9 +119,9 @@ enum Playbook {
     Discount,
 }
 
-struct Sim {
-    rng: ChaCha8Rng,
-    corpus: &'static [ScoredReply],
+pub(super) struct Sim {
+    pub(super) rng: ChaCha8Rng,
+    pub(super) corpus: &'static [ScoredReply],
 }
 
 /// The scored corpus, parsed once per process.
@@ -130,22 +131,22 @@ fn corpus() -> &'static [ScoredReply] {
 }
 
 impl Sim {
-    fn exp(&mut self, mean: f64) -> f64 {
+    pub(super) fn exp(&mut self, mean: f64) -> f64 {
         let u: f64 = self.rng.gen_range(f64::EPSILON..1.0);
         -mean * u.ln()
     }
-    fn normal(&mut self) -> f64 {
+    pub(super) fn normal(&mut self) -> f64 {
         // Box–Muller; enough for noise.
         let u1: f64 = self.rng.gen_range(f64::EPSILON..1.0);
         let u2: f64 = self.rng.gen();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
-    fn chance(&mut self, p: f64) -> bool {
+    pub(super) fn chance(&mut self, p: f64) -> bool {
         self.rng.gen_bool(p.clamp(0.0, 1.0))
     }
     /// A corpus text whose score is near `target` and whose topics all fit `allowed` (the
     /// incident's kind and the actions the customer got); one of the few closest, at random.
-    fn reply_near(&mut self, target: f64, allowed: &[&str]) -> &'static ScoredReply {
+    pub(super) fn reply_near(&mut self, target: f64, allowed: &[&str]) -> &'static ScoredReply {
         let fits = |r: &ScoredReply| r.topics.iter().all(|t| allowed.contains(t));
         let idx = self.corpus.partition_point(|r| r.compound < target);
         let mut near: Vec<usize> = Vec::with_capacity(8);
@@ -188,52 +189,8 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
     let mut churn_at = Vec::with_capacity(n_customers);
     let mut heavy = Vec::with_capacity(n_customers);
     for i in 0..n_customers {
-        let mut roll: f64 = sim.rng.gen();
-        let plan = PLANS
-            .iter()
-            .find(|p| {
-                roll -= p.2;
-                roll < 0.0
-            })
-            .unwrap_or(&PLANS[0]);
-        let first = text::FIRST[sim.rng.gen_range(0..text::FIRST.len())];
-        let last = text::LAST[sim.rng.gen_range(0..text::LAST.len())];
-        let company = text::COMPANY[sim.rng.gen_range(0..text::COMPANY.len())];
-        let signed_up_at = until - sim.rng.gen_range(30 * DAY..3 * 365 * DAY);
-        let h = plan.3 / 365.0;
-        let first_churn = signed_up_at + (sim.exp(1.0 / h) * DAY as f64) as i64;
-        let revenue = if plan.1 == 0 {
-            0
-        } else {
-            plan.1 + sim.rng.gen_range(0..plan.1 / 2) / 100 * 100
-        };
-        let currency = if sim.chance(0.15) { "EUR" } else { "USD" };
-        let ascii_last: String = last
-            .chars()
-            .filter_map(|c| match c {
-                'ü' => Some('u'),
-                'á' => Some('a'),
-                c if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
-                _ => None,
-            })
-            .collect();
-        let ascii_first: String = first.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-        customers.push(Customer {
-            external_ref: format!("CUS-{:06}", i + 1),
-            name: format!("{first} {last}"),
-            email: format!(
-                "{}.{}{}@{}.example",
-                ascii_first.to_lowercase(),
-                ascii_last,
-                i + 1,
-                company.to_lowercase()
-            ),
-            plan: plan.0,
-            revenue_minor: revenue,
-            currency,
-            signed_up_at,
-            churned_at: None,
-        });
+        let (customer, h, first_churn) = new_customer(&mut sim, i, until);
+        customers.push(customer);
         hazard.push(h);
         churn_at.push(first_churn);
         heavy.push(sim.chance(0.2));
@@ -552,6 +509,18 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         });
     }
 
+    // The holdout experiments, from a stream of their own.
+    let mut own = Sim {
+        rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0E4E_1000_5EED_0001),
+        corpus: corpus(),
+    };
+    let mut people = super::experiments::Population {
+        customers: &mut customers,
+        hazard: &mut hazard,
+        churn_at: &mut churn_at,
+    };
+    let experiments = super::experiments::run(&mut own, &mut people, &mut incidents, until);
+
     // Everyday support replies about nothing in particular: questions and thanks, while
     // the customer is a customer.
     let mut loose_replies = Vec::new();
@@ -587,7 +556,60 @@ pub fn simulate(seed: u64, scale: Scale, until: i64) -> World {
         customers,
         incidents,
         loose_replies,
+        experiments,
     }
+}
+
+/// Customer number `i` (from 0), signed up in the three years before `until`: the record,
+/// their plan's churn hazard per day, and when they would churn if nothing happened.
+pub(super) fn new_customer(sim: &mut Sim, i: usize, until: i64) -> (Customer, f64, i64) {
+    let mut roll: f64 = sim.rng.gen();
+    let plan = PLANS
+        .iter()
+        .find(|p| {
+            roll -= p.2;
+            roll < 0.0
+        })
+        .unwrap_or(&PLANS[0]);
+    let first = text::FIRST[sim.rng.gen_range(0..text::FIRST.len())];
+    let last = text::LAST[sim.rng.gen_range(0..text::LAST.len())];
+    let company = text::COMPANY[sim.rng.gen_range(0..text::COMPANY.len())];
+    let signed_up_at = until - sim.rng.gen_range(30 * DAY..3 * 365 * DAY);
+    let h = plan.3 / 365.0;
+    let first_churn = signed_up_at + (sim.exp(1.0 / h) * DAY as f64) as i64;
+    let revenue = if plan.1 == 0 {
+        0
+    } else {
+        plan.1 + sim.rng.gen_range(0..plan.1 / 2) / 100 * 100
+    };
+    let currency = if sim.chance(0.15) { "EUR" } else { "USD" };
+    let ascii_last: String = last
+        .chars()
+        .filter_map(|c| match c {
+            'ü' => Some('u'),
+            'á' => Some('a'),
+            c if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let ascii_first: String = first.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let customer = Customer {
+        external_ref: format!("CUS-{:06}", i + 1),
+        name: format!("{first} {last}"),
+        email: format!(
+            "{}.{}{}@{}.example",
+            ascii_first.to_lowercase(),
+            ascii_last,
+            i + 1,
+            company.to_lowercase()
+        ),
+        plan: plan.0,
+        revenue_minor: revenue,
+        currency,
+        signed_up_at,
+        churned_at: None,
+    };
+    (customer, h, first_churn)
 }
 
 fn pick_playbook(sim: &mut Sim, kind: IncidentKind, severity: Severity) -> Playbook {

@@ -168,7 +168,13 @@ pub async fn write_reporting(
     if wipe {
         db.wipe_domain(&mut tx).await?;
     }
-    let now = world.incidents.last().map(|i| i.started_at).unwrap_or(0) + DAY;
+    let now = world
+        .incidents
+        .iter()
+        .map(|i| i.started_at)
+        .max()
+        .unwrap_or(0)
+        + DAY;
 
     // The demo team owns the incidents; they have no password and cannot sign in until an
     // admin sets one.
@@ -237,6 +243,7 @@ pub async fn write_reporting(
     let customer_id = |i: usize| base_customer + i as i64 + 1;
 
     let mut next_incident = db.max_id(&mut tx, "incidents").await? + 1;
+    let first_incident = next_incident;
     let mut next_event = db.max_id(&mut tx, "incident_events").await? + 1;
     let mut next_action = db.max_id(&mut tx, "recovery_actions").await? + 1;
     let mut next_reply = db.max_id(&mut tx, "replies").await? + 1;
@@ -375,6 +382,7 @@ pub async fn write_reporting(
         written.replies += 1;
     }
     buf.flush(db, &mut tx).await?;
+    write_experiments(db, &mut tx, world, first_incident, &customer_id).await?;
     db.reset_id_sequences(&mut tx).await?;
     crate::store::facts::refresh(&mut tx, db.engine()).await?;
     tx.commit().await.map_err(crate::store::map_err)?;
@@ -384,4 +392,66 @@ pub async fn write_reporting(
         .filter(|c| c.churned_at.is_some())
         .count();
     Ok(written)
+}
+
+/// The experiments and every case's arm, once their incidents' cases are written.
+async fn write_experiments(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    world: &World,
+    first_incident: i64,
+    customer_id: &dyn Fn(usize) -> i64,
+) -> Result<(), StoreError> {
+    let first = db.max_id(tx, "experiments").await? + 1;
+    let mut experiments = Vec::new();
+    let mut arms = Vec::new();
+    for (k, e) in world.experiments.iter().enumerate() {
+        let id = first + k as i64;
+        let iid = first_incident + e.incident as i64;
+        experiments.push(vec![
+            Val::Int(id),
+            Val::Int(iid),
+            Val::Text(e.kind.code().into()),
+            Val::OptText(e.control.map(|c| c.code().into())),
+            Val::Int(i64::from(e.share_pct)),
+            Val::Text(e.seed.to_string()),
+            Val::Int(e.given_at),
+            Val::Int(e.given_at),
+        ]);
+        for (case, held) in world.incidents[e.incident].cases.iter().zip(&e.held_out) {
+            arms.push(vec![
+                Val::Int(id),
+                Val::Int(iid),
+                Val::Int(customer_id(case.customer)),
+                Val::Int(i64::from(*held)),
+            ]);
+        }
+    }
+    db.insert_batch(
+        tx,
+        &Batch {
+            table: "experiments",
+            columns: &[
+                "id",
+                "incident_id",
+                "kind",
+                "control_kind",
+                "share_pct",
+                "seed",
+                "started_at",
+                "created_at",
+            ],
+            rows: experiments,
+        },
+    )
+    .await?;
+    db.insert_batch(
+        tx,
+        &Batch {
+            table: "experiment_arms",
+            columns: &["experiment_id", "incident_id", "customer_id", "held_out"],
+            rows: arms,
+        },
+    )
+    .await
 }

@@ -10,6 +10,7 @@ use super::values::{form_time, instant, parse_instant, Amount};
 use crate::store::case_lists::Record;
 use crate::store::Db;
 use app::domain::action::{ActionForm, ActionTarget, MAX_NAMED};
+use app::domain::experiment::Holdout;
 use app::domain::when::now_ms;
 use app::domain::ActionRow;
 use app::store::Store;
@@ -85,19 +86,64 @@ pub struct Giving {
     /// RFC 3339; default now.
     #[serde(default)]
     pub given_at: Option<String>,
+    /// Hold out a share of the selected customers at random: a holdout experiment.
+    #[serde(default)]
+    pub holdout: Option<HoldoutSpec>,
+    /// With a `holdout`: only say how many would get it and how many would be held out
+    /// (200), changing nothing.
+    #[serde(default)]
+    pub preview: Option<bool>,
 }
 
-/// How many customers received it.
+/// A random holdout: the held-out customers get nothing from this action, or only the
+/// `control` action (with no value and no cost).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldoutSpec {
+    /// Whole per cent of the selected customers held out, 1 to 50 (rounded half up; both
+    /// arms must have someone).
+    pub share_percent: u32,
+    /// What the held-out customers get instead; default nothing.
+    #[serde(default)]
+    #[schema(schema_with = super::values::codes::action_kind)]
+    pub control: Option<String>,
+    /// The draw's seed as decimal text (0 to 18446744073709551615), to redraw an
+    /// experiment exactly; default a fresh random one.
+    #[serde(default)]
+    pub seed: Option<String>,
+}
+
+/// How many customers received it; with a holdout, how many were held out and the
+/// experiment it started.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Given {
     pub given: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experiment_id: Option<i64>,
+    /// The draw's seed as decimal text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+}
+
+/// What giving with a holdout would do.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct HoldoutPreviewBody {
+    pub selected: u64,
+    /// Would get the action.
+    pub given: u64,
+    pub held_out: u64,
+    /// "412 will get credit, 46 are held out and get nothing from it."
+    pub summary: String,
 }
 
 /// Give one recovery action to each selected affected customer, all or nothing.
 #[utoipa::path(post, operation_id = "giveActions", path = "/api/v1/incidents/{id}/actions", tag = "recovery actions",
     params(("id" = i64, Path, description = "The incident's number")),
     request_body = Giving,
-    responses((status = 201, body = Given)))]
+    responses((status = 201, body = Given),
+        (status = 200, body = HoldoutPreviewBody, description = "With `preview`: what it would do")))]
 pub async fn give(
     Writer(me): Writer,
     State(db): State<Db>,
@@ -160,18 +206,88 @@ pub async fn give(
         draft.given_at = parse_instant("given_at", s)?;
     }
     let named = matches!(target, ActionTarget::Customers(_));
-    let given = db
-        .give_actions(id, &target, &draft, me.id)
+    // The form's fields are `target` and `holdout`; here they are `to` or `customer_ids`,
+    // and `holdout.share_percent`.
+    let rename = |mut p: Problem| {
+        match p.field.as_deref() {
+            Some("target") => p.field = Some(if named { "customer_ids" } else { "to" }.into()),
+            Some("holdout") => p.field = Some("holdout.share_percent".into()),
+            Some("control") => p.field = Some("holdout.control".into()),
+            _ => {}
+        }
+        p
+    };
+    let Some(spec) = g.holdout else {
+        if g.preview == Some(true) {
+            return Err(Problem::invalid("preview", "A preview needs a holdout."));
+        }
+        let given = db
+            .give_actions(id, &target, &draft, me.id)
+            .await
+            .map_err(|e| rename(e.into()))?;
+        return Ok((
+            StatusCode::CREATED,
+            Json(Given {
+                given,
+                held_out: None,
+                experiment_id: None,
+                seed: None,
+            }),
+        )
+            .into_response());
+    };
+    if spec.share_percent == 0 {
+        return Err(Problem::invalid(
+            "holdout.share_percent",
+            "Hold out a whole per cent from 1 to 50, or leave `holdout` out.",
+        ));
+    }
+    let holdout = Holdout::parse(
+        &spec.share_percent.to_string(),
+        spec.control.as_deref().unwrap_or(""),
+        draft.kind,
+    )
+    .map_err(|e| rename(e.into()))?
+    .ok_or_else(|| Problem::invalid("holdout.share_percent", "Hold out at least 1 %."))?;
+    let seed = match spec.seed.as_deref() {
+        None => None,
+        Some(s) => Some(s.parse::<u64>().map_err(|_| {
+            Problem::invalid(
+                "holdout.seed",
+                "The seed is a whole number from 0 to 18446744073709551615, as text.",
+            )
+        })?),
+    };
+    if g.preview == Some(true) {
+        let p = db
+            .preview_holdout(id, &target, draft.kind, &holdout)
+            .await
+            .map_err(|e| rename(e.into()))?;
+        return Ok((
+            StatusCode::OK,
+            Json(HoldoutPreviewBody {
+                selected: p.selected,
+                given: p.treated,
+                held_out: p.held_out,
+                summary: p.sentence(),
+            }),
+        )
+            .into_response());
+    }
+    let started = db
+        .give_with_holdout(id, &target, &draft, &holdout, seed, me.id)
         .await
-        .map_err(|e| {
-            // The form's field is `target`; here it is `to` or `customer_ids`.
-            let mut p = Problem::from(e);
-            if p.field.as_deref() == Some("target") {
-                p.field = Some(if named { "customer_ids" } else { "to" }.into());
-            }
-            p
-        })?;
-    Ok((StatusCode::CREATED, Json(Given { given })).into_response())
+        .map_err(|e| rename(e.into()))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Given {
+            given: started.treated as usize,
+            held_out: Some(started.held_out),
+            experiment_id: Some(started.experiment_id),
+            seed: Some(started.seed.to_string()),
+        }),
+    )
+        .into_response())
 }
 
 /// The recovery actions given for an incident, in the order they were given.

@@ -11,6 +11,7 @@ pub mod caller;
 pub mod concurrency;
 pub mod customers;
 pub mod docs_page;
+pub mod experiments;
 pub mod extract;
 pub mod idempotency;
 pub mod imports;
@@ -50,6 +51,7 @@ use utoipa_axum::routes;
         (name = "replies", description = "What customers answered, scored with VADER as it is saved"),
         (name = "imports", description = "CSV files of customers, replies, actions or affected customers, loaded all or nothing"),
         (name = "analytics", description = "The dashboard's figures: sentiment, retention, speed, repeat pain and weekly"),
+        (name = "experiments", description = "Holdout experiments: actions given with a random share held out, each arm's figures and the effect between them"),
     )
 )]
 struct ApiDoc;
@@ -82,6 +84,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .routes(routes!(affected::remove))
         .routes(routes!(actions::of_incident, actions::give))
         .routes(routes!(analytics::report))
+        .routes(routes!(experiments::list))
+        .routes(routes!(experiments::get))
         .routes(routes!(imports::run))
         .split_for_parts();
     finish(&mut doc);

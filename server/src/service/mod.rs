@@ -19,6 +19,7 @@ use app::charts::dashboard as draw;
 use app::domain::adjusted::AdjustedReport;
 use app::domain::analytics::{Analytics, AnalyticsQuery};
 use app::domain::dashboard::{ChartView, DashboardView};
+use app::domain::experiment::ExperimentsView;
 use app::domain::report::WeekReport;
 use app::domain::week::IsoWeek;
 use app::error::StoreError;
@@ -33,6 +34,7 @@ const DASHBOARD_BUDGET: usize = 8 << 20;
 const CHART_BUDGET: usize = 8 << 20;
 const REPORT_BUDGET: usize = 8 << 20;
 const ADJUSTED_BUDGET: usize = 1 << 20;
+const EXPERIMENTS_BUDGET: usize = 1 << 20;
 
 /// How long a dashboard waits for its adjusted model once its figures are ready. Fitting
 /// it takes about as long as all the other figures at a few hundred thousand cases; past
@@ -45,6 +47,8 @@ struct Caches {
     charts: VersionedCache<(AnalyticsQuery, String), ChartView>,
     reports: VersionedCache<IsoWeek, WeekReport>,
     adjusted: VersionedCache<AnalyticsQuery, AdjustedReport>,
+    /// Keyed by the as-of date.
+    experiments: VersionedCache<String, ExperimentsView>,
 }
 
 /// The read side of the app over one database. Cheap to clone: clones share the caches.
@@ -100,6 +104,7 @@ impl ReadService {
                 charts: VersionedCache::new(CHART_BUDGET),
                 reports: VersionedCache::new(REPORT_BUDGET),
                 adjusted: VersionedCache::new(ADJUSTED_BUDGET),
+                experiments: VersionedCache::new(EXPERIMENTS_BUDGET),
             }),
         }
     }
@@ -169,6 +174,33 @@ impl ReadService {
             )
             .await?;
         Ok(report)
+    }
+
+    /// Every holdout experiment's figures and the pooled effects, retention censored at
+    /// the midnight that starts `as_of` (`YYYY-MM-DD`, already validated).
+    pub async fn experiments(&self, as_of: &str) -> Result<Arc<ExperimentsView>, StoreError> {
+        let key = as_of.to_string();
+        let (_, view) = self
+            .caches
+            .experiments
+            .get_or_compute(
+                &key,
+                || self.db.current_data_version(),
+                |_| true,
+                || async {
+                    let (version, facts) = self.db.experiment_facts().await?;
+                    let date = key.clone();
+                    let at = app::domain::when::parse_date(&date).unwrap_or(0);
+                    let view = tokio::task::spawn_blocking(move || {
+                        crate::analytics::experiment::compute(&facts, at, &date)
+                    })
+                    .await
+                    .map_err(lost("the experiments"))?;
+                    Ok((version, view))
+                },
+            )
+            .await?;
+        Ok(view)
     }
 
     /// What `report` is made from, for `q`.
@@ -317,6 +349,7 @@ impl ReadService {
             + c.charts.weight()
             + c.reports.weight()
             + c.adjusted.weight()
+            + c.experiments.weight()
     }
 }
 
@@ -340,5 +373,9 @@ impl app::reads::Reads for ReadService {
 
     async fn week_report(&self, week: IsoWeek) -> Result<Arc<WeekReport>, StoreError> {
         ReadService::week_report(self, week, app::domain::when::now_ms()).await
+    }
+
+    async fn experiments(&self, as_of: &str) -> Result<Arc<ExperimentsView>, StoreError> {
+        ReadService::experiments(self, as_of).await
     }
 }

@@ -57,3 +57,18 @@ impl Weigh for WeekReport {
         BASE + self.charts.iter().map(Weigh::weight).sum::<usize>()
     }
 }
+
+impl Weigh for app::domain::experiment::ExperimentsView {
+    fn weight(&self) -> usize {
+        BASE + self
+            .experiments
+            .iter()
+            .map(|e| 1024 + text(&e.incident_title) + text(&e.verdict))
+            .sum::<usize>()
+            + self
+                .pooled
+                .iter()
+                .map(|p| 512 + text(&p.verdict))
+                .sum::<usize>()
+    }
+}

@@ -22,6 +22,7 @@
 //! cannot be fitted is a [`CoxError`], which names the covariate at fault where there is one.
 
 pub mod cox;
+pub mod difference;
 pub mod interval;
 pub mod km;
 pub mod logrank;

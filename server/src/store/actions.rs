@@ -7,6 +7,7 @@ use super::{map_err, Db};
 use app::domain::action::{
     merge_too_large, render_note, ActionDraft, ActionTarget, MergeValues, MAX_MERGE_BYTES,
 };
+use app::domain::experiment::{assign, ExperimentStarted, Holdout, HoldoutPreview};
 use app::domain::{ActionKind, Money};
 use app::error::StoreError;
 use serde_json::json;
@@ -102,19 +103,15 @@ fn add_money(list: &mut Vec<Money>, m: &Money) {
     }
 }
 
-/// Give `draft` to every customer `target` selects; returns how many got it. Nobody
-/// selected is an error, so a person never thinks they gave something they did not.
-pub async fn give(
-    db: &Db,
+/// The customers `target` selects, refusing an empty or incomplete selection so a person
+/// never thinks they gave something they did not.
+async fn selected(
+    tx: &mut Tx,
     incident: i64,
     target: &ActionTarget,
-    draft: &ActionDraft,
-    actor: i64,
-    now: i64,
-) -> Result<usize, StoreError> {
-    let mut tx = db.begin().await?;
-    let title = incident_title(&mut tx, incident).await?;
-    let people = targets(&mut tx, incident, target, draft.kind).await?;
+    kind: ActionKind,
+) -> Result<Vec<Target>, StoreError> {
+    let people = targets(tx, incident, target, kind).await?;
     if people.is_empty() {
         return Err(StoreError::field(
             "target",
@@ -136,12 +133,139 @@ pub async fn give(
             ));
         }
     }
+    Ok(people)
+}
+
+/// What giving `kind` to `target` with `holdout` would do, changing nothing.
+pub async fn preview_holdout(
+    db: &Db,
+    incident: i64,
+    target: &ActionTarget,
+    kind: ActionKind,
+    holdout: &Holdout,
+) -> Result<HoldoutPreview, StoreError> {
+    let mut tx = db.begin_snapshot().await?;
+    let title = incident_title(&mut tx, incident).await?;
+    let people = selected(&mut tx, incident, target, kind).await?;
+    tx.rollback().await.map_err(map_err)?;
+    let selected = people.len() as u64;
+    let held_out = holdout
+        .held_out_of(selected)
+        .map_err(|m| StoreError::field("holdout", m))?;
+    Ok(HoldoutPreview {
+        incident_id: incident,
+        incident_title: title,
+        kind,
+        control: holdout.control,
+        share_pct: holdout.share_pct,
+        selected,
+        treated: selected - held_out,
+        held_out,
+    })
+}
+
+/// Give `draft` to every customer `target` selects; returns how many got it.
+pub async fn give(
+    db: &Db,
+    incident: i64,
+    target: &ActionTarget,
+    draft: &ActionDraft,
+    actor: i64,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let given = give_with(db, incident, target, draft, None, actor, now).await?;
+    Ok(given.treated as usize)
+}
+
+/// Give `draft` to the customers `target` selects, holding out `holdout`'s share of them
+/// at random, drawn from `seed`; the experiment and every customer's arm are written in the
+/// same transaction as the actions.
+pub async fn give_with_holdout(
+    db: &Db,
+    incident: i64,
+    target: &ActionTarget,
+    draft: &ActionDraft,
+    holdout: (&Holdout, u64),
+    actor: i64,
+    now: i64,
+) -> Result<ExperimentStarted, StoreError> {
+    give_with(db, incident, target, draft, Some(holdout), actor, now).await
+}
+
+async fn give_with(
+    db: &Db,
+    incident: i64,
+    target: &ActionTarget,
+    draft: &ActionDraft,
+    holdout: Option<(&Holdout, u64)>,
+    actor: i64,
+    now: i64,
+) -> Result<ExperimentStarted, StoreError> {
+    let mut tx = db.begin().await?;
+    let title = incident_title(&mut tx, incident).await?;
+    let people = selected(&mut tx, incident, target, draft.kind).await?;
+    let (held, experiment) = match holdout {
+        None => (vec![false; people.len()], None),
+        Some((h, seed)) => {
+            let n = h
+                .held_out_of(people.len() as u64)
+                .map_err(|m| StoreError::field("holdout", m))?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO experiments (incident_id, kind, control_kind, share_pct, seed, started_at,
+                                          created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(incident)
+            .bind(draft.kind.code())
+            .bind(h.control.map(|c| c.code()))
+            .bind(i64::from(h.share_pct))
+            .bind(seed.to_string())
+            .bind(draft.given_at)
+            .bind(actor)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            (
+                assign(people.len(), n as usize, seed),
+                Some((id, h.control, seed)),
+            )
+        }
+    };
     let mut credit = if draft.note.contains("{credit}") {
         credits(&mut tx, incident).await?
     } else {
         HashMap::new()
     };
-    for p in &people {
+    for (p, &held_out) in people.iter().zip(&held) {
+        if let Some((experiment, control, _)) = experiment {
+            sqlx::query(
+                "INSERT INTO experiment_arms (experiment_id, incident_id, customer_id, held_out)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(experiment)
+            .bind(incident)
+            .bind(p.id)
+            .bind(i64::from(held_out))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if held_out {
+                if let Some(control) = control {
+                    insert_action(
+                        &mut tx,
+                        incident,
+                        p.id,
+                        &control_draft(draft, control),
+                        String::new(),
+                        actor,
+                        now,
+                    )
+                    .await?;
+                }
+                continue;
+            }
+        }
         let note = if draft.note.contains('{') {
             let list = credit.entry(p.id).or_default();
             if matches!(draft.kind, ActionKind::Credit | ActionKind::Refund) {
@@ -167,30 +291,19 @@ pub async fn give(
                 ),
             ));
         }
-        sqlx::query(
-            "INSERT INTO recovery_actions (incident_id, customer_id, kind, value_minor, cost_minor, currency,
-                                           channel, note, given_at, given_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(incident)
-        .bind(p.id)
-        .bind(draft.kind.code())
-        .bind(draft.value.minor)
-        .bind(draft.cost.minor)
-        .bind(&draft.value.currency)
-        .bind(draft.channel.code())
-        .bind(note)
-        .bind(draft.given_at)
-        .bind(actor)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        insert_action(&mut tx, incident, p.id, draft, note, actor, now).await?;
     }
-    let after = json!({
-        "kind": draft.kind.code(), "customers": people.len(), "value_minor": draft.value.minor,
+    let held_out = held.iter().filter(|h| **h).count() as u64;
+    let treated = people.len() as u64 - held_out;
+    let mut after = json!({
+        "kind": draft.kind.code(), "customers": treated, "value_minor": draft.value.minor,
         "cost_minor": draft.cost.minor, "currency": draft.value.currency, "channel": draft.channel.code(),
     });
+    if let Some((id, control, seed)) = experiment {
+        after["experiment"] = json!({
+            "id": id, "held_out": held_out, "control": control.map(|c| c.code()), "seed": seed.to_string(),
+        });
+    }
     audit(
         &mut tx,
         now,
@@ -204,7 +317,56 @@ pub async fn give(
     )
     .await?;
     db.commit(tx).await?;
-    Ok(people.len())
+    Ok(ExperimentStarted {
+        experiment_id: experiment.map_or(0, |e| e.0),
+        treated,
+        held_out,
+        seed: experiment.map_or(0, |e| e.2),
+    })
+}
+
+/// The control action a held-out customer gets: the same channel and time, no value, no
+/// cost and no note.
+fn control_draft(draft: &ActionDraft, control: ActionKind) -> ActionDraft {
+    ActionDraft {
+        kind: control,
+        value: Money::new(0, draft.value.currency.clone()),
+        cost: Money::new(0, draft.value.currency.clone()),
+        channel: draft.channel,
+        note: String::new(),
+        given_at: draft.given_at,
+    }
+}
+
+async fn insert_action(
+    tx: &mut Tx,
+    incident: i64,
+    customer: i64,
+    draft: &ActionDraft,
+    note: String,
+    actor: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO recovery_actions (incident_id, customer_id, kind, value_minor, cost_minor, currency,
+                                       channel, note, given_at, given_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(incident)
+    .bind(customer)
+    .bind(draft.kind.code())
+    .bind(draft.value.minor)
+    .bind(draft.cost.minor)
+    .bind(&draft.value.currency)
+    .bind(draft.channel.code())
+    .bind(note)
+    .bind(draft.given_at)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }
 
 /// One line of the mail merge: name, email and the note filled in for them.

@@ -236,7 +236,36 @@ pub(super) async fn facts_version(
     Ok((pending == 0).then_some(version))
 }
 
+/// A read run inside one snapshot (see [`Db::read_fresh`]).
+pub(super) type SnapshotRead<'a, T> = futures_util::future::BoxFuture<'a, Result<T, StoreError>>;
+
 impl Db {
+    /// Run `read` in one snapshot whose case facts are up to date, with the data version it
+    /// saw. Changes made around the app may leave customers to catch up between the catch-up
+    /// and the snapshot: such a snapshot is read again, twice, then read as it is.
+    pub(super) async fn read_fresh<T>(
+        &self,
+        mut read: impl for<'a> FnMut(&'a mut Transaction<'static, Any>) -> SnapshotRead<'a, T>,
+    ) -> Result<(i64, T), StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.catch_up_facts().await?;
+            let mut tx = self.begin_snapshot().await?;
+            let version = match facts_version(&mut tx).await? {
+                Some(v) => v,
+                None if attempt < 3 => {
+                    tx.rollback().await.map_err(map_err)?;
+                    continue;
+                }
+                None => Self::data_version(&mut tx).await?,
+            };
+            let out = read(&mut tx).await?;
+            tx.rollback().await.map_err(map_err)?;
+            return Ok((version, out));
+        }
+    }
+
     /// Run `stmts`, several at once, each in its own read-only snapshot; the answer is
     /// consistent when every snapshot saw the same data version (else it retries, and in the
     /// end reads them one after another in a single snapshot).

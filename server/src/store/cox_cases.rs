@@ -2,7 +2,7 @@
 //! each customer's plan and monthly revenue, all from one snapshot whose facts are up to
 //! date: one row per incident, holding its cases.
 
-use super::analytics::{case_where, facts_version};
+use super::analytics::case_where;
 use super::case_lines::garbled;
 use super::rows::{bind_args, code, get};
 use super::{map_err, Db, Engine};
@@ -36,24 +36,11 @@ impl Db {
              WHERE {} GROUP BY {group}",
             w.sql()
         );
-        // Changes made around the app may leave customers to catch up between the catch-up
-        // and the snapshot: such a snapshot is read again, twice, as the analytics are.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            self.catch_up_facts().await?;
-            let mut tx = self.begin_snapshot().await?;
-            let version = match facts_version(&mut tx).await? {
-                Some(v) => v,
-                None if attempt < 3 => {
-                    tx.rollback().await.map_err(map_err)?;
-                    continue;
-                }
-                None => Self::data_version(&mut tx).await?,
-            };
-            let mut out = Vec::new();
-            {
-                let mut rows = bind_args(sqlx::query(&sql), &w.args).fetch(&mut *tx);
+        self.read_fresh(|tx| {
+            let (sql, args) = (sql.clone(), w.args.clone());
+            Box::pin(async move {
+                let mut out = Vec::new();
+                let mut rows = bind_args(sqlx::query(&sql), &args).fetch(&mut **tx);
                 while let Some(r) = rows.try_next().await.map_err(map_err)? {
                     let started_at: i64 = get(&r, "started_at")?;
                     let severity = code(&r, "severity", Severity::parse)?;
@@ -73,9 +60,9 @@ impl Db {
                         });
                     }
                 }
-            }
-            tx.rollback().await.map_err(map_err)?;
-            return Ok((version, out));
-        }
+                Ok(out)
+            })
+        })
+        .await
     }
 }

@@ -16,6 +16,7 @@ mod customer_changes;
 pub mod customer_sync;
 pub mod customers;
 mod error;
+mod experiments;
 pub mod facts;
 pub mod idempotency;
 pub mod imports;
@@ -193,6 +194,38 @@ impl app::store::Store for Db {
         actor: i64,
     ) -> Result<usize, StoreError> {
         actions::give(self, incident, target, draft, actor, now_ms()).await
+    }
+
+    async fn preview_holdout(
+        &self,
+        incident: i64,
+        target: &ActionTarget,
+        kind: app::domain::ActionKind,
+        holdout: &app::domain::experiment::Holdout,
+    ) -> Result<app::domain::experiment::HoldoutPreview, StoreError> {
+        actions::preview_holdout(self, incident, target, kind, holdout).await
+    }
+
+    async fn give_with_holdout(
+        &self,
+        incident: i64,
+        target: &ActionTarget,
+        draft: &ActionDraft,
+        holdout: &app::domain::experiment::Holdout,
+        seed: Option<u64>,
+        actor: i64,
+    ) -> Result<app::domain::experiment::ExperimentStarted, StoreError> {
+        let seed = seed.unwrap_or_else(rand::random);
+        actions::give_with_holdout(
+            self,
+            incident,
+            target,
+            draft,
+            (holdout, seed),
+            actor,
+            now_ms(),
+        )
+        .await
     }
 
     async fn mail_merge(

@@ -32,6 +32,7 @@ pub const ID_TABLES: &[&str] = &[
     "incident_events",
     "recovery_actions",
     "replies",
+    "experiments",
 ];
 
 /// Bind parameters per statement; below SQLite's 32,766 and PostgreSQL's 65,535, and small
@@ -129,6 +130,8 @@ impl Db {
     /// the audit trail of it; users and their sessions stay.
     pub async fn wipe_domain(&self, tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
         for table in [
+            "experiment_arms",
+            "experiments",
             "replies",
             "recovery_actions",
             "affected_customers",
