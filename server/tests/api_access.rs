@@ -297,6 +297,8 @@ const OPERATIONS: &[(&str, &str, bool)] = &[
     ("put", "/api/v1/replies/{id}/sentiment", true),
     ("delete", "/api/v1/replies/{id}/sentiment", true),
     ("get", "/api/v1/analytics/{report}", false),
+    ("get", "/api/v1/experiments", false),
+    ("get", "/api/v1/experiments/{id}", false),
     ("post", "/api/v1/imports/{kind}", true),
 ];
 

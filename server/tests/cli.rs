@@ -51,7 +51,10 @@ fn demo_refuses_to_overwrite_without_force_and_is_deterministic() {
         String::from_utf8_lossy(&first.stderr)
     );
     let summary = String::from_utf8_lossy(&first.stdout).to_string();
-    assert!(summary.contains("60 incidents"), "{summary}");
+    assert!(
+        summary.contains("63 incidents (3 with a holdout experiment)"),
+        "{summary}"
+    );
     // The planner's statistics describe the rows just written, not empty tables.
     let stats = tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sqlx::Connection;

@@ -11,7 +11,8 @@ use time::{Date, OffsetDateTime, Time};
 #[command(
     long_about = "Generate a realistic, deterministic data set: customers with plans and \
     revenue, a year of incidents of every kind and severity, affected customers, recovery actions \
-    with costs, replies with real text and sentiment, and churn.\n\nThe same --seed, --scale and \
+    with costs, replies with real text and sentiment, churn, and three holdout experiments (two \
+    with a real effect built in, one without).\n\nThe same --seed, --scale and \
     --until always produce the same data. Refuses to write into a database that already holds \
     customers or incidents unless --force, which first deletes them (users are kept)."
 )]
@@ -82,13 +83,14 @@ pub async fn run(db: Db, args: DemoArgs) -> anyhow::Result<()> {
     db.close().await;
     println!(
         "Demo data written ({:?}, seed {}, year ending {until_date}):\n  \
-         {} customers ({} churned)\n  {} incidents\n  {} affected customers (cases)\n  \
+         {} customers ({} churned)\n  {} incidents ({} with a holdout experiment)\n  {} affected customers (cases)\n  \
          {} recovery actions\n  {} replies\nin {:.1} s (simulation {:.1} s, writing {:.1} s).",
         args.scale,
         args.seed,
         written.customers,
         written.churned,
         written.incidents,
+        written.experiments,
         written.cases,
         written.actions,
         written.replies,

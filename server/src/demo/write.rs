@@ -16,6 +16,7 @@ pub struct Written {
     pub actions: usize,
     pub replies: usize,
     pub churned: usize,
+    pub experiments: usize,
 }
 
 /// Rows buffered per table before they are flushed (in foreign-key order).
@@ -257,6 +258,7 @@ pub async fn write_reporting(
     let mut written = Written {
         customers: world.customers.len(),
         incidents: world.incidents.len(),
+        experiments: world.experiments.len(),
         ..Default::default()
     };
 
