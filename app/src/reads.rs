@@ -7,6 +7,7 @@ use crate::domain::analytics::{Analytics, AnalyticsQuery};
 use crate::domain::dashboard::DashboardView;
 use crate::domain::experiment::ExperimentsView;
 use crate::domain::report::WeekReport;
+use crate::domain::schedule::{DeliveryRow, ReportSchedule};
 use crate::domain::week::IsoWeek;
 use crate::error::StoreError;
 use std::sync::Arc;
@@ -26,4 +27,8 @@ pub trait Reads: Send + Sync + 'static {
     /// Every holdout experiment with its figures, censored at the start of `as_of`
     /// (`YYYY-MM-DD`), and the pooled effects.
     async fn experiments(&self, as_of: &str) -> Result<Arc<ExperimentsView>, StoreError>;
+    /// The weekly report's schedule as an admin sees it, and the latest deliveries.
+    async fn report_schedule(&self) -> Result<(ReportSchedule, Vec<DeliveryRow>), StoreError>;
+    /// Send the last full week's report to every channel set, now; how many channels.
+    async fn send_report_now(&self, actor: i64) -> Result<usize, StoreError>;
 }

@@ -79,6 +79,12 @@ pub trait Store: Send + Sync + 'static {
         draft: &ActionDraft,
         actor: i64,
     ) -> Result<usize, StoreError>;
+    /// Save the weekly report's schedule.
+    async fn save_report_schedule(
+        &self,
+        draft: &crate::domain::schedule::ScheduleDraft,
+        actor: i64,
+    ) -> Result<(), StoreError>;
     /// What giving `kind` to `target` while holding out `holdout` would do; changes nothing.
     async fn preview_holdout(
         &self,

@@ -364,6 +364,13 @@ const SERVER_FN_MATRIX: &[(&str, Option<Role>, &str)] = &[
         "week=2026-W46",
     ),
     ("/api/fn/reports/calendar", Some(Role::Viewer), ""),
+    ("/api/fn/reports/schedule", Some(Role::Admin), ""),
+    (
+        "/api/fn/reports/schedule/save",
+        Some(Role::Admin),
+        "enabled=on&weekday=1&hour=9&recipients=lead%40example.com&slack=",
+    ),
+    ("/api/fn/reports/send", Some(Role::Admin), ""),
     ("/api/fn/experiments/list", Some(Role::Viewer), ""),
     ("/api/fn/experiments/one", Some(Role::Viewer), "id=1"),
     (

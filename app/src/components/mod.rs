@@ -9,6 +9,7 @@ pub mod layout;
 pub mod pager;
 pub mod recovery;
 pub mod reply_entry;
+pub mod report_schedule;
 pub mod states;
 pub mod tokens;
 pub mod week_report;

@@ -19,6 +19,7 @@ pub(crate) mod props;
 pub mod reply;
 pub mod report;
 mod rows;
+pub mod schedule;
 pub mod text;
 pub mod token;
 pub mod week;

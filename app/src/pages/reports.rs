@@ -2,6 +2,7 @@
 //! picker, previous / next links, downloads (CSV, Markdown, printable HTML) and print.
 
 use crate::api::reports::{get_report_calendar, get_week_report};
+use crate::components::report_schedule::ReportSchedulePanel;
 use crate::components::states::{Empty, ErrorNotice, Loading};
 use crate::components::week_report::WeekReportBody;
 use crate::domain::week::IsoWeek;
@@ -16,6 +17,7 @@ const RECENT: i64 = 12;
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let calendar = Resource::new(|| (), |_| get_report_calendar());
+    let me = Resource::new(|| (), |_| crate::api::session::whoami());
     view! {
         <Title text="Reports"/>
         <header class="page-head">
@@ -24,6 +26,11 @@ pub fn ReportsPage() -> impl IntoView {
         </header>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let admin = me
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|u| u.role == crate::domain::Role::Admin);
                 match calendar.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(c) => {
@@ -56,6 +63,7 @@ pub fn ReportsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                             </section>
+                            {admin.then(|| view! { <ReportSchedulePanel/> })}
                         }
                         .into_any()
                     }

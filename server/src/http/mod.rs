@@ -242,8 +242,10 @@ pub async fn serve(
     proxies: client_addr::TrustedProxies,
 ) -> anyhow::Result<()> {
     let options = leptos_options(bind);
-    let reads = ReadService::new(db.clone());
+    let outbox = crate::reports::deliver::Outbox::from_env();
+    let reads = ReadService::new(db.clone()).with_outbox(outbox.clone());
     tokio::spawn(reads.clone().keep_dashboard_warm());
+    tokio::spawn(crate::reports::deliver::keep_sending(reads.clone(), outbox));
     let app = router_for(
         reads,
         options,

@@ -4,6 +4,7 @@
 //! `amends report` all render the one report value, so they agree.
 
 pub mod csv;
+pub mod deliver;
 pub mod email;
 pub mod markdown;
 pub mod weekly;

@@ -56,6 +56,9 @@ struct Caches {
 pub struct ReadService {
     db: Db,
     caches: Arc<Caches>,
+    /// Where the weekly report is sent (none set: e-mail is not available).
+    outbox: Arc<crate::reports::deliver::Outbox>,
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for ReadService {
@@ -106,7 +109,23 @@ impl ReadService {
                 adjusted: VersionedCache::new(ADJUSTED_BUDGET),
                 experiments: VersionedCache::new(EXPERIMENTS_BUDGET),
             }),
+            outbox: Arc::default(),
+            http: reqwest::Client::new(),
         }
+    }
+
+    /// The service, sending reports through `outbox`.
+    pub fn with_outbox(mut self, outbox: crate::reports::deliver::Outbox) -> ReadService {
+        self.outbox = Arc::new(outbox);
+        self
+    }
+
+    pub fn outbox(&self) -> &crate::reports::deliver::Outbox {
+        &self.outbox
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub fn db(&self) -> &Db {
@@ -377,5 +396,30 @@ impl app::reads::Reads for ReadService {
 
     async fn experiments(&self, as_of: &str) -> Result<Arc<ExperimentsView>, StoreError> {
         ReadService::experiments(self, as_of).await
+    }
+
+    async fn report_schedule(
+        &self,
+    ) -> Result<
+        (
+            app::domain::schedule::ReportSchedule,
+            Vec<app::domain::schedule::DeliveryRow>,
+        ),
+        StoreError,
+    > {
+        let stored = self.db.report_schedule().await?;
+        let shown = crate::reports::deliver::shown(&stored, self.zone().name(), &self.outbox);
+        Ok((shown, self.db.report_deliveries(20).await?))
+    }
+
+    async fn send_report_now(&self, actor: i64) -> Result<usize, StoreError> {
+        crate::reports::deliver::send_now(
+            self,
+            &self.outbox,
+            &self.http,
+            actor,
+            app::domain::when::now_ms(),
+        )
+        .await
     }
 }

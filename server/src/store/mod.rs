@@ -25,6 +25,7 @@ mod incidents;
 pub mod login_attempts;
 mod overview;
 mod replies;
+pub mod report_schedule;
 mod reports;
 pub mod retry;
 mod rows;
@@ -194,6 +195,14 @@ impl app::store::Store for Db {
         actor: i64,
     ) -> Result<usize, StoreError> {
         actions::give(self, incident, target, draft, actor, now_ms()).await
+    }
+
+    async fn save_report_schedule(
+        &self,
+        draft: &app::domain::schedule::ScheduleDraft,
+        actor: i64,
+    ) -> Result<(), StoreError> {
+        Db::save_report_schedule(self, draft, actor, now_ms()).await
     }
 
     async fn preview_holdout(
