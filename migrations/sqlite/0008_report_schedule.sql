@@ -1,7 +1,8 @@
 -- The weekly report sent by itself: one schedule for the team (a weekday and hour in the
 -- team's time zone, e-mail recipients and a Slack-compatible incoming webhook), and every
 -- delivery tried. A scheduled delivery is claimed by inserting its (week, channel) row:
--- the unique index lets exactly one process win, however many run.
+-- the unique index lets exactly one process win, however many run. The schedule's row is
+-- written when an admin first saves it; until then the report is not sent by itself.
 CREATE TABLE report_schedule (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     enabled    INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),
@@ -15,7 +16,6 @@ CREATE TABLE report_schedule (
     updated_at INTEGER NOT NULL DEFAULT 0,
     updated_by INTEGER REFERENCES users (id) ON DELETE SET NULL
 ) STRICT;
-INSERT INTO report_schedule (id) VALUES (1);
 
 CREATE TABLE report_deliveries (
     id              INTEGER PRIMARY KEY,

@@ -2,8 +2,11 @@
 //! and the report sent by e-mail to a real SMTP server (Python's aiosmtpd, started here,
 //! writing what it receives to a Maildir).
 
+mod common;
+
+use common::smtp::SmtpSink;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const WEEK: &str = "2026-W44";
 
@@ -179,54 +182,10 @@ fn bad_weeks_and_mail_settings_are_refused_before_any_work() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// aiosmtpd on a free local port, delivering into a Maildir; killed when dropped.
-struct Sink {
-    child: std::process::Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn smtp_sink(dir: &Path) -> Sink {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let maildir = dir.join("maildir");
-    let mut child = Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(&maildir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with aiosmtpd (scripts/test.sh installs it)");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Sink {
-                child,
-                port,
-                maildir,
-            };
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("aiosmtpd did not start on port {port} (is it installed? pip install aiosmtpd)");
-}
-
 #[test]
 fn the_report_is_sent_by_email_as_html_with_a_plain_text_part() {
     let dir = demo_dir("email");
-    let sink = smtp_sink(&dir);
+    let sink = SmtpSink::start(&dir);
     let url = format!("smtp://127.0.0.1:{}", sink.port);
     let out = amends(
         &dir,

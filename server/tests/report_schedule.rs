@@ -9,70 +9,14 @@ mod common;
 use app::domain::schedule::{ScheduleDraft, SlackChange};
 use app::domain::week::IsoWeek;
 use axum::http::StatusCode;
+use common::smtp::SmtpSink;
 use common::TestDb;
 use server::reports::deliver::{run_due, send_now, Outbox};
 use server::reports::email::Smtp;
 use server::service::ReadService;
 use server::store::{Db, NewUser};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// aiosmtpd on a free local port, delivering into a Maildir; killed when dropped.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl SmtpSink {
-    fn start(dir: &Path) -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let maildir = dir.join("maildir");
-        let mut child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd (scripts/test.sh installs it)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return SmtpSink {
-                    child,
-                    port,
-                    maildir,
-                };
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("aiosmtpd did not start on port {port}");
-    }
-
-    fn messages(&self) -> Vec<String> {
-        match std::fs::read_dir(self.maildir.join("new")) {
-            Ok(dir) => dir
-                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-                .collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-}
 
 /// A local stand-in for an incoming webhook: keeps every posted body; fails while told to.
 #[derive(Clone, Default)]

@@ -60,13 +60,23 @@ fn delivery(r: &AnyRow) -> Result<DeliveryRow, StoreError> {
 }
 
 impl Db {
+    /// The schedule; off, Mondays at 09:00 and to nobody until an admin saves one.
     pub async fn report_schedule(&self) -> Result<StoredSchedule, StoreError> {
-        let r = sqlx::query(
+        let Some(r) = sqlx::query(
             "SELECT enabled, weekday, hour, recipients, slack_url FROM report_schedule WHERE id = 1",
         )
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await
-        .map_err(map_err)?;
+        .map_err(map_err)?
+        else {
+            return Ok(StoredSchedule {
+                enabled: false,
+                weekday: 1,
+                hour: 9,
+                recipients: Vec::new(),
+                slack_url: None,
+            });
+        };
         let (enabled, weekday, hour): (i64, i64, i64) =
             (get(&r, "enabled")?, get(&r, "weekday")?, get(&r, "hour")?);
         let recipients: String = get(&r, "recipients")?;
@@ -97,6 +107,11 @@ impl Db {
             SlackChange::Set(_) => "$6",
             SlackChange::Remove => "NULL",
         };
+        // The row exists once saved: written the first time, then updated.
+        sqlx::query("INSERT INTO report_schedule (id) VALUES (1) ON CONFLICT DO NOTHING")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         let sql = format!(
             "UPDATE report_schedule SET enabled = $1, weekday = $2, hour = $3, recipients = $4,
                  updated_at = $5, slack_url = {slack_sql}, updated_by = $7 WHERE id = 1"

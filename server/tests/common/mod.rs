@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub mod api;
 pub mod rows;
+pub mod smtp;
 pub mod webhooks;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
