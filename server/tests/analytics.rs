@@ -412,9 +412,10 @@ async fn every_figure_matches_the_hand_worked_data_set() {
         let ch = w3.change.as_ref().unwrap();
         assert_eq!((ch.incidents_opened, ch.actions, ch.replies), (-1, -2, 3));
         assert_close(ch.mean_sentiment.unwrap(), 0.85, "W03 change");
-        // C2 churns Sat 31 Jan (W05), C3 Mon 2 Mar (W10).
+        // C2 churns Sat 31 Jan (W05), 20 days after I1: counted. C3 churns Mon 2 Mar (W10),
+        // 50 days after I1: beyond the 35 days a churn is counted after an incident.
         assert_eq!(wk("2026-W05").figures.churned, 1);
-        assert_eq!(wk("2026-W10").figures.churned, 1);
+        assert_eq!(wk("2026-W10").figures.churned, 0);
         // W07: I2 opens Tuesday 10 Feb with C4 and C6; C4's 0.0 on the 13th.
         let w7 = &wk("2026-W07").figures;
         assert_eq!(

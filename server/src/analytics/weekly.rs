@@ -2,14 +2,23 @@
 //! change against the week before (DESIGN: "Weekly"). Figures are of the period's incidents
 //! and their cases: incidents opened and resolved, customers affected, actions and their
 //! cost by kind, replies, mean sentiment, share positive, affected customers who churned.
+//!
+//! A customer counts as churned in a week when they churned then within
+//! [`CHURN_AFTER_INCIDENT_DAYS`] of the start of an incident that hit them. The window is
+//! the churn's own, not the period's, so a week's figure is the same whichever report or
+//! dashboard period it is read in (as long as the period starts that many days earlier).
 
 use super::facts::{ActionFact, Facts};
 use super::money_sum;
 use crate::zone::Zone;
-use app::domain::analytics::{KindCost, WeekChange, WeekFigures, WeekRow};
+use app::domain::analytics::{KindCost, WeekChange, WeekFigures, WeekRow, DAY_MS};
 use app::domain::week::IsoWeek;
 use app::domain::{ActionKind, SentimentLabel};
 use std::collections::BTreeSet;
+
+/// How long after an incident starts a customer's churn is still counted as the churn of
+/// an affected customer (five weeks).
+pub const CHURN_AFTER_INCIDENT_DAYS: i64 = 35;
 
 /// One week as instants: `[start, end)`, epoch milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +79,8 @@ pub fn figures_of(facts: &Facts, spans: &[Span], zone: &Zone) -> Vec<WeekFigures
         if let Some(w) = week_of(c.started_at) {
             weeks[w].affected.insert(c.customer_id);
         }
-        if let Some(w) = c.churned_at.and_then(week_of) {
+        let recent = |t: &i64| *t - c.started_at < CHURN_AFTER_INCIDENT_DAYS * DAY_MS;
+        if let Some(w) = c.churned_at.filter(recent).and_then(week_of) {
             weeks[w].churned.insert(c.customer_id);
         }
     }
