@@ -16,18 +16,10 @@ use crate::pages::not_found::NotFoundPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|i| *i > 0)
-    };
+    let id = super::positive_id();
     let data = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_customer(id).await,

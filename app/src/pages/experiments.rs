@@ -11,7 +11,7 @@ use crate::format;
 use crate::pages::not_found::NotFoundPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `+12.3 points (+4.1 to +20.5)`
 fn points(e: &Effect) -> String {
@@ -134,15 +134,8 @@ fn PooledTable(pooled: Vec<PooledEffect>) -> impl IntoView {
 
 #[component]
 pub fn ExperimentPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|i| *i > 0)
-    };
+    let id = super::positive_id();
     let data = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_experiment(id).await,

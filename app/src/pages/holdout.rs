@@ -15,7 +15,7 @@ use crate::pages::not_found::NotFoundPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The give form's fields, carried through the confirmation as they were typed.
 const FIELDS: &[&str] = &[
@@ -25,15 +25,8 @@ const FIELDS: &[&str] = &[
 
 #[component]
 pub fn HoldoutPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|i| *i > 0)
-    };
+    let id = super::positive_id();
     let field = move |k: &str| query.read().get(k).unwrap_or_default();
     let preview = Resource::new(
         move || {

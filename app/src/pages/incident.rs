@@ -20,19 +20,18 @@ use crate::pages::not_found::NotFoundPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The page is drawn on the server. Its forms post to their server functions, which send
 /// the browser back to it (or to where the change leads), so it is drawn afresh with the
 /// change; the edit form and the reply entry are islands (see `EditDetails`, `ReplyEntry`).
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let id = super::positive_id();
     let data = Resource::new(id, |id| async move {
         match id {
-            Some(id) if id > 0 => get_incident(id).await,
-            _ => Err(AppError::NotFound),
+            Some(id) => get_incident(id).await,
+            None => Err(AppError::NotFound),
         }
     });
     let people = Resource::new(|| (), |_| list_people());

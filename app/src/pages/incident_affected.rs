@@ -16,19 +16,12 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AffectedPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|i| *i > 0)
-    };
+    let id = super::positive_id();
     let list = move || query.read().get("list").filter(|l| !l.trim().is_empty());
     let incident = Resource::new(id, |id| async move {
         match id {
