@@ -1,14 +1,16 @@
-//! The read side the app is written against: analytics answers, the drawn dashboard and
-//! weekly reports. The server implements it once (`server/src/service`), which keeps each
+//! The read side the app is written against: analytics answers, the drawn dashboard,
+//! weekly reports and the incident list. The server implements it once (`server/src/service`), which keeps each
 //! answer until the data behind it changes, and hands it to server functions through the
 //! Leptos context as `Arc<dyn Reads>`, beside the store.
 
 use crate::domain::analytics::{Analytics, AnalyticsQuery};
 use crate::domain::dashboard::DashboardView;
 use crate::domain::experiment::ExperimentsView;
+use crate::domain::incident::IncidentFilter;
 use crate::domain::report::WeekReport;
 use crate::domain::schedule::{DeliveryRow, ReportSchedule};
 use crate::domain::week::IsoWeek;
+use crate::domain::{IncidentRow, Page, PageRequest};
 use crate::error::StoreError;
 use std::sync::Arc;
 
@@ -22,6 +24,12 @@ pub trait Reads: Send + Sync + 'static {
     async fn dashboard(&self, q: &AnalyticsQuery) -> Result<Arc<DashboardView>, StoreError>;
     /// The week running now in the team's time zone, and that zone's name.
     fn this_week(&self) -> (IsoWeek, String);
+    /// One page of the incident list, kept until the data changes.
+    async fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Arc<Page<IncidentRow>>, StoreError>;
     /// The weekly report of `week`.
     async fn week_report(&self, week: IsoWeek) -> Result<Arc<WeekReport>, StoreError>;
     /// Every holdout experiment with its figures, censored at the start of `as_of`

@@ -569,6 +569,42 @@ async fn a_change_by_any_writer_retires_cached_figures() {
     .await;
 }
 
+#[tokio::test]
+async fn the_incident_list_is_kept_until_any_writer_changes_the_data() {
+    on_both(|db, engine| async move {
+        let reads = server::service::ReadService::new(db.clone());
+        let ids = build(&db).await;
+        let filter = app::domain::incident::IncidentFilter::default();
+        let page = app::domain::PageRequest::new(None, None);
+        let row = |p: &app::domain::Page<app::domain::IncidentRow>, id: i64| {
+            p.items.iter().find(|r| r.id == id).cloned().unwrap()
+        };
+        let first = reads.incidents(&filter, page).await.unwrap();
+        let again = reads.incidents(&filter, page).await.unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "{engine}: kept while unchanged"
+        );
+        let before = row(&first, ids.i2).replies;
+
+        // Another process links a reply to I2: the next read shows it.
+        reply(&db, ids.c6, Some(ids.i2), day(50), 0.5, None, None).await;
+        let after = reads.incidents(&filter, page).await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &after), "{engine}");
+        assert_eq!(row(&after, ids.i2).replies, before + 1, "{engine}");
+
+        // So does a plain SQL rename, which touches nothing the figures use.
+        sqlx::query("UPDATE incidents SET title = 'Renamed by hand' WHERE id = $1")
+            .bind(ids.i1)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let renamed = reads.incidents(&filter, page).await.unwrap();
+        assert_eq!(row(&renamed, ids.i1).title, "Renamed by hand", "{engine}");
+    })
+    .await;
+}
+
 #[test]
 fn cost_per_retained_divides_by_the_customers_kept() {
     use app::domain::analytics::RetentionGroup;

@@ -123,21 +123,14 @@ async fn the_report_goes_out_once_per_week_and_channel_with_retries_and_send_now
             let pool = Db::connect(&t.url).await.unwrap();
             processes.push(ReadService::new(pool).with_outbox(outbox.clone()));
         }
-        let http = reqwest::Client::new();
 
         // Before Monday 09:00 UTC nothing is due.
         let early = at("2026-11-30T08:59:00Z");
-        assert!(run_due(&processes[0], &outbox, &http, early)
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(run_due(&processes[0], early).await.unwrap().is_empty());
 
         // At 09:30 all four check at once: one e-mail, one post.
         let now = at("2026-11-30T09:30:00Z");
-        let runs = futures_util::future::join_all(
-            processes.iter().map(|p| run_due(p, &outbox, &http, now)),
-        )
-        .await;
+        let runs = futures_util::future::join_all(processes.iter().map(|p| run_due(p, now))).await;
         let tried: usize = runs.into_iter().map(|r| r.unwrap().len()).sum();
         assert_eq!(tried, 2, "{e}: one claim per channel wins");
         let mails = smtp.messages();
@@ -162,10 +155,7 @@ async fn the_report_goes_out_once_per_week_and_channel_with_retries_and_send_now
         }
         // Checked again later that week: nothing more.
         for p in &processes {
-            assert!(run_due(p, &outbox, &http, now + 3_600_000)
-                .await
-                .unwrap()
-                .is_empty());
+            assert!(run_due(p, now + 3_600_000).await.unwrap().is_empty());
         }
         assert_eq!(
             deliveries(&db).await,
@@ -179,7 +169,7 @@ async fn the_report_goes_out_once_per_week_and_channel_with_retries_and_send_now
         // The next week the webhook is down: failed, visible, retried after five minutes.
         hook.failing.store(1, Ordering::SeqCst);
         let next = at("2026-12-07T09:00:00Z");
-        run_due(&processes[1], &outbox, &http, next).await.unwrap();
+        run_due(&processes[1], next).await.unwrap();
         let rows = deliveries(&db).await;
         assert_eq!(rows[3].1, "slack");
         assert_eq!((rows[3].3.as_str(), rows[3].4), ("failed", 1), "{e}");
@@ -189,15 +179,13 @@ async fn the_report_goes_out_once_per_week_and_channel_with_retries_and_send_now
             rows[3].5
         );
         assert!(
-            run_due(&processes[2], &outbox, &http, next + 4 * 60_000)
+            run_due(&processes[2], next + 4 * 60_000)
                 .await
                 .unwrap()
                 .is_empty(),
             "{e}: not retried before its wait"
         );
-        let retried = run_due(&processes[3], &outbox, &http, next + 6 * 60_000)
-            .await
-            .unwrap();
+        let retried = run_due(&processes[3], next + 6 * 60_000).await.unwrap();
         assert_eq!(retried.len(), 1, "{e}");
         let rows = deliveries(&db).await;
         assert_eq!(
@@ -210,9 +198,7 @@ async fn the_report_goes_out_once_per_week_and_channel_with_retries_and_send_now
 
         // "Send now" sends the last full week again, to both, and says so.
         assert_eq!(
-            send_now(&processes[0], &outbox, &http, me, next + 3_600_000)
-                .await
-                .unwrap(),
+            send_now(&processes[0], me, next + 3_600_000).await.unwrap(),
             2
         );
         assert_eq!(smtp.messages().len(), 3);

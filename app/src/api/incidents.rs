@@ -20,7 +20,8 @@ pub async fn list_incidents(
     super::require(Role::Viewer)?;
     let filter = query.parse().map_err(super::fail)?;
     let req = crate::domain::PageRequest::new(page, None);
-    Ok(super::store()?.list_incidents(&filter, req).await?)
+    let page = super::reads()?.incidents(&filter, req).await?;
+    Ok(std::sync::Arc::unwrap_or_clone(page))
 }
 
 #[server(prefix = "/api/fn", endpoint = "incidents/get")]

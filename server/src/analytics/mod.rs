@@ -66,31 +66,47 @@ fn headline(facts: &Facts, retention: &RetentionReport) -> Headline {
     }
 }
 
-/// Every figure for `query` from its facts; weeks are those of `zone`.
+/// Every figure for `query` from its facts; weeks are those of `zone`. The survival
+/// figures (retention by action, the largest part) are computed on a second thread beside
+/// the rest; each part is the same pure function of the facts either way.
 pub fn compute(query: &AnalyticsQuery, facts: &Facts, zone: &crate::zone::Zone) -> Analytics {
     let as_of = query.as_of_ms();
+    let (groups, (sentiment, (buckets, never_contacted), repeat, dose, weeks)) =
+        std::thread::scope(|s| {
+            let retention = s.spawn(|| retention::by_action(facts, as_of));
+            let rest = (
+                sentiment::by_action(facts),
+                speed::rows(facts, as_of),
+                repeat::compute(facts, query),
+                dose::compute(facts, query),
+                weekly::rows(facts, query.from_ms(), query.to_ms(), zone),
+            );
+            let groups = retention
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (groups, rest)
+        });
     let retention = RetentionReport {
         query: query.clone(),
-        groups: retention::by_action(facts, as_of),
+        groups,
     };
-    let (buckets, never_contacted) = speed::rows(facts, as_of);
     Analytics {
         query: query.clone(),
         headline: headline(facts, &retention),
         sentiment: SentimentReport {
             query: query.clone(),
-            groups: sentiment::by_action(facts),
+            groups: sentiment,
         },
         speed: SpeedReport {
             query: query.clone(),
             buckets,
             never_contacted,
         },
-        repeat: repeat::compute(facts, query),
-        dose: dose::compute(facts, query),
+        repeat,
+        dose,
         weekly: WeeklyReport {
             query: query.clone(),
-            weeks: weekly::rows(facts, query.from_ms(), query.to_ms(), zone),
+            weeks,
         },
         retention,
     }

@@ -26,10 +26,18 @@ pub const LONG_ABOUT: &str = "Time the dashboard's server work on the current da
     against one server on a scratch database for that long, and reports throughput, \
     latency, every status answered, and whether each acknowledged write is there exactly \
     once afterwards. Add --faults on PostgreSQL to end every database session again and again \
-    through the middle third of that run, as a restart does, and see how soon it recovers.";
+    through the middle third of that run, as a restart does, and see how soon it recovers.\n\n\
+    With --pages SECONDS it serves the app and a bare Leptos page built in the same \
+    workspace on loopback (as `amends serve` does, TCP_NODELAY on) and loads each for that \
+    long over --connections keep-alive connections: the bare page, /login, /incidents and the \
+    warm dashboard, with requests per second, latency and how many took 40 ms or more (a \
+    delayed ACK). It signs in as the first active user for the run and ends that session \
+    afterwards.";
 
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  amends demo --scale large && amends bench --runs 5")]
+#[command(
+    after_help = "Examples:\n  amends demo --scale large && amends bench --runs 5\n  amends bench --runs 1 --pages 10 --connections 16"
+)]
 pub struct BenchArgs {
     #[command(flatten)]
     pub query: QueryArgs,
@@ -53,6 +61,13 @@ pub struct BenchArgs {
     /// middle third of the run, as a database restart does, and report the recovery.
     #[arg(long, requires = "load")]
     pub faults: bool,
+    /// Also load pages for this many seconds each over keep-alive connections, beside a
+    /// bare Leptos page: the bare page, /login, /incidents and the warm dashboard.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub pages: Option<u64>,
+    /// How many keep-alive connections --pages keeps busy.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub connections: u64,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -282,6 +297,10 @@ pub async fn run(db: Db, url: &str, args: BenchArgs) -> anyhow::Result<()> {
             args.faults,
         )
         .await?;
+    }
+    if let Some(seconds) = args.pages {
+        super::bench_pages::bench(&db, args.connections as usize, Duration::from_secs(seconds))
+            .await?;
     }
     db.close().await;
     Ok(())

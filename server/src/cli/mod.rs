@@ -9,6 +9,7 @@ mod backup_cmd;
 mod bench_cmd;
 mod bench_import;
 pub mod bench_load;
+mod bench_pages;
 mod bench_writes;
 mod demo_cmd;
 mod export_cmd;

@@ -130,8 +130,6 @@ fn channels(s: &StoredSchedule) -> Vec<&'static str> {
 
 async fn send(
     reads: &ReadService,
-    outbox: &Outbox,
-    http: &reqwest::Client,
     s: &StoredSchedule,
     week: IsoWeek,
     channel: &str,
@@ -141,6 +139,7 @@ async fn send(
         .week_report(week, now)
         .await
         .map_err(|e| format!("the report could not be made: {e}"))?;
+    let outbox = reads.outbox();
     match channel {
         "email" => {
             let smtp = outbox.smtp.as_ref().ok_or(
@@ -154,19 +153,14 @@ async fn send(
                 .slack_url
                 .as_deref()
                 .ok_or("no webhook is set".to_string())?;
-            post_chat(http, url, chat_summary(&report, &outbox.base)).await
+            post_chat(reads.http(), url, chat_summary(&report, &outbox.base)).await
         }
     }
 }
 
 /// Send whatever is due at `now` and this process wins the claim for; returns the ids of
-/// the deliveries it tried.
-pub async fn run_due(
-    reads: &ReadService,
-    outbox: &Outbox,
-    http: &reqwest::Client,
-    now: i64,
-) -> Result<Vec<i64>, StoreError> {
+/// the deliveries it tried. Reports go through the service's outbox and HTTP client.
+pub async fn run_due(reads: &ReadService, now: i64) -> Result<Vec<i64>, StoreError> {
     let db = reads.db();
     let s = db.report_schedule().await?;
     let Some(week) = due(&s, reads.zone(), now) else {
@@ -177,7 +171,7 @@ pub async fn run_due(
         let Some(id) = db.claim_report_delivery(week, channel, now).await? else {
             continue;
         };
-        let outcome = send(reads, outbox, http, &s, week, channel, now).await;
+        let outcome = send(reads, &s, week, channel, now).await;
         if let Err(e) = &outcome {
             tracing::warn!(week = %week, channel, error = %e, "the weekly report was not delivered");
         } else {
@@ -191,13 +185,7 @@ pub async fn run_due(
 }
 
 /// "Send now": the last full week's report to every channel set, whatever the schedule.
-pub async fn send_now(
-    reads: &ReadService,
-    outbox: &Outbox,
-    http: &reqwest::Client,
-    actor: i64,
-    now: i64,
-) -> Result<usize, StoreError> {
+pub async fn send_now(reads: &ReadService, actor: i64, now: i64) -> Result<usize, StoreError> {
     let db = reads.db();
     let s = db.report_schedule().await?;
     let week = reads.zone().week_of(now).prev();
@@ -210,7 +198,7 @@ pub async fn send_now(
     }
     for channel in &list {
         let id = db.start_report_delivery(week, channel, actor, now).await?;
-        let outcome = send(reads, outbox, http, &s, week, channel, now).await;
+        let outcome = send(reads, &s, week, channel, now).await;
         db.finish_report_delivery(id, outcome, app::domain::when::now_ms().max(now))
             .await?;
     }
@@ -218,13 +206,12 @@ pub async fn send_now(
 }
 
 /// Check every [`TICK`] for as long as the server runs.
-pub async fn keep_sending(reads: ReadService, outbox: Outbox) {
-    let http = reqwest::Client::new();
+pub async fn keep_sending(reads: ReadService) {
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = run_due(&reads, &outbox, &http, app::domain::when::now_ms()).await {
+        if let Err(e) = run_due(&reads, app::domain::when::now_ms()).await {
             tracing::warn!(error = %e, "could not check the weekly report's schedule");
         }
     }

@@ -2,7 +2,8 @@
 //! facts (SQL → typed rows), hands them to the pure analytics and report code, keeps the
 //! answers and the drawn charts per (question, data version), computes each question once
 //! however many ask at the same time, and keeps the default dashboard computed ahead of its
-//! readers. Pages, server functions, the REST API and the CLI all read through it.
+//! readers. Pages, server functions, the REST API and the CLI all read through it; the
+//! incident list's pages are kept the same way.
 //!
 //! ```text
 //! store (SQL → facts) → analytics / reports (pure) → ReadService (cache) → HTTP, pages, CLI
@@ -20,8 +21,10 @@ use app::domain::adjusted::AdjustedReport;
 use app::domain::analytics::{Analytics, AnalyticsQuery};
 use app::domain::dashboard::{ChartView, DashboardView};
 use app::domain::experiment::ExperimentsView;
+use app::domain::incident::IncidentFilter;
 use app::domain::report::WeekReport;
 use app::domain::week::IsoWeek;
+use app::domain::{IncidentRow, Page, PageRequest};
 use app::error::StoreError;
 use cache::VersionedCache;
 use std::sync::Arc;
@@ -35,6 +38,7 @@ const CHART_BUDGET: usize = 8 << 20;
 const REPORT_BUDGET: usize = 8 << 20;
 const ADJUSTED_BUDGET: usize = 1 << 20;
 const EXPERIMENTS_BUDGET: usize = 1 << 20;
+const INCIDENTS_BUDGET: usize = 1 << 20;
 
 /// How long a dashboard waits for its adjusted model once its figures are ready. Fitting
 /// it takes about as long as all the other figures at a few hundred thousand cases; past
@@ -49,6 +53,7 @@ struct Caches {
     adjusted: VersionedCache<AnalyticsQuery, AdjustedReport>,
     /// Keyed by the as-of date.
     experiments: VersionedCache<String, ExperimentsView>,
+    incidents: VersionedCache<(IncidentFilter, PageRequest), Page<IncidentRow>>,
 }
 
 /// The read side of the app over one database. Cheap to clone: clones share the caches.
@@ -67,9 +72,6 @@ impl std::fmt::Debug for ReadService {
     }
 }
 
-/// Hand the memory a big computation freed back to the system. glibc keeps freed blocks
-/// in its arenas (one per thread that allocated), so without this the facts of one cold
-/// read stay resident long after they are dropped.
 /// Keep glibc's allocator to two arenas. By default it opens up to eight per core, one per
 /// thread that meets contention, and each keeps the pages a cold read freed in it: resident
 /// memory then grows with the number of worker threads that ever computed an answer.
@@ -81,6 +83,9 @@ pub fn limit_allocator_arenas() {
     }
 }
 
+/// Hand the memory a big computation freed back to the system. glibc keeps freed blocks
+/// in its arenas (one per thread that allocated), so without this the facts of one cold
+/// read stay resident long after they are dropped.
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of the allocator's own arenas.
@@ -108,6 +113,7 @@ impl ReadService {
                 reports: VersionedCache::new(REPORT_BUDGET),
                 adjusted: VersionedCache::new(ADJUSTED_BUDGET),
                 experiments: VersionedCache::new(EXPERIMENTS_BUDGET),
+                incidents: VersionedCache::new(INCIDENTS_BUDGET),
             }),
             outbox: Arc::default(),
             http: reqwest::Client::new(),
@@ -220,6 +226,31 @@ impl ReadService {
             )
             .await?;
         Ok(view)
+    }
+
+    /// One page of the incident list. The data version is read before the list, so a page
+    /// is never kept under a version newer than what it shows.
+    pub async fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Arc<Page<IncidentRow>>, StoreError> {
+        let key = (filter.clone(), page);
+        let (_, rows) = self
+            .caches
+            .incidents
+            .get_or_compute(
+                &key,
+                || self.db.current_data_version(),
+                |_| true,
+                || async {
+                    let version = self.db.current_data_version().await?;
+                    let rows = app::store::Store::list_incidents(&self.db, filter, page).await?;
+                    Ok((version, rows))
+                },
+            )
+            .await?;
+        Ok(rows)
     }
 
     /// What `report` is made from, for `q`.
@@ -369,6 +400,7 @@ impl ReadService {
             + c.reports.weight()
             + c.adjusted.weight()
             + c.experiments.weight()
+            + c.incidents.weight()
     }
 }
 
@@ -388,6 +420,14 @@ impl app::reads::Reads for ReadService {
             zone.week_of(app::domain::when::now_ms()),
             zone.name().to_string(),
         )
+    }
+
+    async fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: PageRequest,
+    ) -> Result<Arc<Page<IncidentRow>>, StoreError> {
+        ReadService::incidents(self, filter, page).await
     }
 
     async fn week_report(&self, week: IsoWeek) -> Result<Arc<WeekReport>, StoreError> {
@@ -413,13 +453,6 @@ impl app::reads::Reads for ReadService {
     }
 
     async fn send_report_now(&self, actor: i64) -> Result<usize, StoreError> {
-        crate::reports::deliver::send_now(
-            self,
-            &self.outbox,
-            &self.http,
-            actor,
-            app::domain::when::now_ms(),
-        )
-        .await
+        crate::reports::deliver::send_now(self, actor, app::domain::when::now_ms()).await
     }
 }

@@ -49,11 +49,16 @@ pub async fn build(db: &Db, week: IsoWeek, now: i64) -> Result<(i64, WeekReport)
         most_positive,
         most_negative,
     };
-    let report = tokio::task::spawn_blocking(move || build_report(input))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "weekly report failed");
-            StoreError::Internal
-        })?;
+    let report = tokio::task::spawn_blocking(move || {
+        let report = build_report(input);
+        // The input's facts (13 weeks of cases) are dropped by now.
+        super::release_freed_memory();
+        report
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "weekly report failed");
+        StoreError::Internal
+    })?;
     Ok((version, report))
 }

@@ -72,3 +72,15 @@ impl Weigh for app::domain::experiment::ExperimentsView {
                 .sum::<usize>()
     }
 }
+
+impl Weigh for app::domain::Page<app::domain::IncidentRow> {
+    fn weight(&self) -> usize {
+        self.items
+            .iter()
+            .map(|i| {
+                std::mem::size_of::<app::domain::IncidentRow>() + text(&i.title) + i.cost.len() * 32
+            })
+            .sum::<usize>()
+            + 64
+    }
+}

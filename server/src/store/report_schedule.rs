@@ -117,7 +117,7 @@ impl Db {
                  updated_at = $5, slack_url = {slack_sql}, updated_by = $7 WHERE id = 1"
         );
         let url = match &draft.slack {
-            SlackChange::Set(u) => Some(u.clone()),
+            SlackChange::Set(u) => Some(u.as_str()),
             _ => None,
         };
         sqlx::query(&sql)
@@ -126,7 +126,7 @@ impl Db {
             .bind(i64::from(draft.hour))
             .bind(draft.recipients.join(", "))
             .bind(now)
-            .bind(url.clone())
+            .bind(url)
             .bind(actor)
             .execute(&mut *tx)
             .await

@@ -60,6 +60,15 @@ impl Db {
             .map_err(map_err)
     }
 
+    /// The first active user with `role` (the lowest id), if any.
+    pub async fn first_user_with_role(&self, role: Role) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT MIN(id) FROM users WHERE active = 1 AND role = $1")
+            .bind(role.code())
+            .fetch_one(self.pool())
+            .await
+            .map_err(map_err)
+    }
+
     /// Create a user and its audit entry in one transaction. With `only_if_first`, refuse
     /// when an active user already exists (the one-time setup).
     pub async fn create_user(
