@@ -48,17 +48,16 @@ pub fn weekly_trend(weeks: &[WeekRow]) -> Option<String> {
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 14))
             .draw()?;
-        bars.draw_series(
-            Histogram::vertical(&bars)
-                .margin(2)
-                .style(RGBColor(0x56, 0xb4, 0xe9).filled())
-                .data(
-                    weeks
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| (i, w.figures.customers_affected)),
-                ),
-        )?;
+        // One series per week: a histogram of several values sums them in a hash map, so
+        // its bars would come out in a different order each time the chart is drawn.
+        for (i, w) in weeks.iter().enumerate() {
+            bars.draw_series(
+                Histogram::vertical(&bars)
+                    .margin(2)
+                    .style(RGBColor(0x56, 0xb4, 0xe9).filled())
+                    .data(std::iter::once((i, w.figures.customers_affected))),
+            )?;
+        }
         let mut line = ChartBuilder::on(&bottom)
             .margin(12)
             .x_label_area_size(46)

@@ -34,7 +34,7 @@ pub async fn build(db: &Db, week: IsoWeek, now: i64) -> Result<(i64, WeekReport)
         tracing::error!(error = %e, "weekly report period out of range");
         StoreError::Internal
     })?;
-    let (version, facts) = db.analytics_facts(&query).await?;
+    let (version, facts) = db.report_facts(&query).await?;
     let uncontacted = db.uncontacted(span.end).await?;
     let most_positive = db.notable(span.start, span.end, true).await?;
     let most_negative = db.notable(span.start, span.end, false).await?;

@@ -87,9 +87,26 @@ impl Db {
     /// The data version and every fact of `q`'s period, all as of that version. Each
     /// statement's rows are decoded as they arrive, so only the typed facts are ever held.
     pub async fn analytics_facts(&self, q: &AnalyticsQuery) -> Result<(i64, Facts), StoreError> {
-        let (version, results) = self.fetch_consistent(statements(q, self.engine())).await?;
+        let stmts = statements(q, self.engine(), Need::Everything);
+        let (version, results) = self.fetch_consistent(stmts).await?;
         Ok((version, assemble(results)))
     }
+
+    /// The facts a weekly report is made from: those of [`Db::analytics_facts`] but the
+    /// unaffected customers and the revenues, which none of its figures use (they are the
+    /// baseline of the retention figures and the base of "how much to give").
+    pub async fn report_facts(&self, q: &AnalyticsQuery) -> Result<(i64, Facts), StoreError> {
+        let stmts = statements(q, self.engine(), Need::Report);
+        let (version, results) = self.fetch_consistent(stmts).await?;
+        Ok((version, assemble(results)))
+    }
+}
+
+/// Which of the facts a reader needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Need {
+    Everything,
+    Report,
 }
 
 /// What one statement's rows decode into.
@@ -324,7 +341,7 @@ impl Db {
     ) -> Result<Vec<(String, usize, std::time::Duration)>, StoreError> {
         use futures_util::TryStreamExt;
         let mut out = Vec::new();
-        for stmt in statements(q, self.engine()) {
+        for stmt in statements(q, self.engine(), Need::Everything) {
             let started = std::time::Instant::now();
             let mut n = 0;
             let mut stream = bind_args(sqlx::query(&stmt.sql), &stmt.args).fetch(self.pool());
@@ -341,7 +358,7 @@ impl Db {
 /// The statements of `q`'s facts; `assemble` picks their rows by shape. Everything but the
 /// incidents comes from `case_facts` as a few long rows (one per incident, or one in all),
 /// so the driver's cost per row is paid hundreds of times, not millions.
-fn statements(q: &AnalyticsQuery, engine: Engine) -> Vec<Statement> {
+fn statements(q: &AnalyticsQuery, engine: Engine, need: Need) -> Vec<Statement> {
     let sql = Dialect::of(engine);
     let nl = sql.newline();
     let mut out = Vec::new();
@@ -385,7 +402,7 @@ fn statements(q: &AnalyticsQuery, engine: Engine) -> Vec<Statement> {
 
     // Customers in no incident of the period, followed from the later of the period start
     // and their sign-up. One incident's figures have no unaffected baseline.
-    if q.incident.is_none() {
+    if q.incident.is_none() && need == Need::Everything {
         let mut u = Where::default();
         u.and("c.signed_up_at < {}", Arg::Int(q.to_ms()));
         if let Some(p) = &q.plan {
@@ -430,6 +447,9 @@ fn statements(q: &AnalyticsQuery, engine: Engine) -> Vec<Statement> {
         Shape::Names,
     );
 
+    if need == Need::Report {
+        return out;
+    }
     // Monthly revenue of the customers given a credit or a refund (how much to give), as
     // one JSON array.
     let revenues = match engine {
