@@ -125,6 +125,38 @@ async fn health_pages_and_not_found() {
             "nonce is per response"
         );
 
+        // A page goes out gzipped to a client that accepts it, and plain to one that does
+        // not; unpacked, it is the same page but for its nonce (one per response).
+        let nonce_of = |res: &reqwest::Response| {
+            let csp = res.headers()["content-security-policy"].to_str().unwrap();
+            csp.split("'nonce-")
+                .nth(1)
+                .and_then(|s| s.split('\'').next())
+                .unwrap()
+                .to_string()
+        };
+        let plain = client.get(format!("{base}/login")).send().await.unwrap();
+        assert!(
+            plain.headers().get("content-encoding").is_none(),
+            "{engine}"
+        );
+        let plain_nonce = nonce_of(&plain);
+        let plain = plain.text().await.unwrap().replace(&plain_nonce, "NONCE");
+        let packed = client
+            .get(format!("{base}/login"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(packed.headers()["content-encoding"], "gzip", "{engine}");
+        let packed_nonce = nonce_of(&packed);
+        let bytes = packed.bytes().await.unwrap();
+        let mut unpacked = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unpacked)
+            .unwrap();
+        assert!(bytes.len() < plain.len(), "{engine}: gzip made it smaller");
+        assert_eq!(unpacked.replace(&packed_nonce, "NONCE"), plain, "{engine}");
+
         // Unsafe requests from another origin, or with no origin at all, are refused.
         let fn_url = format!("{base}/api/fn/overview");
         let host = base.trim_start_matches("http://").to_string();
