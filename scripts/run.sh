@@ -9,7 +9,9 @@ ensure_wasm_bindgen
 ensure_npm_packages
 
 say "building Amends (release)"
-cargo leptos build --release
+# --precompress writes .gz and .br beside the wasm, JS and CSS; the server sends those to
+# browsers that accept them instead of compressing on every request.
+cargo leptos build --release --precompress
 
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export AMENDS_DATA_DIR="${AMENDS_DATA_DIR:-$ROOT/data}"

@@ -7,16 +7,6 @@ mod common;
 
 use app::domain::Role;
 use common::TestDb;
-use std::process::{Command, Output};
-
-fn amends(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amends"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("AMENDS_LOG", "warn")
-        .output()
-        .expect("run amends")
-}
 
 const ARGS: &[&str] = &["bench", "--runs", "1", "--pages", "1", "--connections", "2"];
 
@@ -26,13 +16,13 @@ async fn pages_are_loaded_beside_a_bare_leptos_page() {
         let (db, engine, url) = (t.db.clone(), t.engine, t.url.clone());
 
         // Signed-in pages need someone to sign in as; without anyone the bench says so.
-        let out = amends(&url, ARGS);
+        let out = common::amends_on(&url, ARGS);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{engine}");
         assert!(err.contains("amends user add"), "{engine}: {err}");
 
         common::add_user(&db, "vera@team.example", "Vera", Role::Viewer).await;
-        let out = amends(&url, ARGS);
+        let out = common::amends_on(&url, ARGS);
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         assert!(
             out.status.success(),

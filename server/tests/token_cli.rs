@@ -5,16 +5,6 @@ mod common;
 use app::domain::Role;
 use app::store::Store;
 use common::TestDb;
-use std::process::{Command, Output};
-
-fn amends(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amends"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("AMENDS_LOG", "warn")
-        .output()
-        .expect("run amends")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
@@ -26,7 +16,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
         let (db, engine, url) = (t.db.clone(), t.engine, t.url.clone());
         common::add_user(&db, "ada@team.example", "Ada", Role::Editor).await;
 
-        let out = amends(
+        let out = common::amends_on(
             &url,
             &[
                 "token",
@@ -68,7 +58,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
             .unwrap();
         assert_eq!(res.status(), 200, "{engine}");
 
-        let list = amends(&url, &["token", "list", "--email", "ada@team.example"]);
+        let list = common::amends_on(&url, &["token", "list", "--email", "ada@team.example"]);
         let listed = text(&list.stdout);
         assert!(
             listed.contains("nightly sync")
@@ -89,7 +79,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
         ] {
             let mut all = vec!["token", "add", "--email", "ada@team.example"];
             all.extend(args);
-            let bad = amends(&url, &all);
+            let bad = common::amends_on(&url, &all);
             assert!(!bad.status.success());
             assert!(
                 text(&bad.stderr).contains(flag),
@@ -97,7 +87,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
                 text(&bad.stderr)
             );
         }
-        let nobody = amends(
+        let nobody = common::amends_on(
             &url,
             &[
                 "token",
@@ -117,13 +107,13 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
         assert_eq!(db.list_tokens(None).await.unwrap().len(), 1);
 
         let id = rows[0].id.to_string();
-        let revoked = amends(&url, &["token", "revoke", &id]);
+        let revoked = common::amends_on(&url, &["token", "revoke", &id]);
         assert!(
             revoked.status.success(),
             "{engine}: {}",
             text(&revoked.stderr)
         );
-        assert!(text(&amends(&url, &["token", "list"]).stdout).contains("revoked"));
+        assert!(text(&common::amends_on(&url, &["token", "list"]).stdout).contains("revoked"));
         let res = common::client()
             .get(format!("{base}/api/v1/customers"))
             .bearer_auth(&secret)
@@ -140,7 +130,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
             .items
             .iter()
             .all(|a| a.via.as_deref() == Some("command line")));
-        assert!(!text(&amends(&url, &["token", "revoke", "999999"]).stderr).is_empty());
+        assert!(!text(&common::amends_on(&url, &["token", "revoke", "999999"]).stderr).is_empty());
         t.drop_async().await;
     }
 }

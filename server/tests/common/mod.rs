@@ -174,3 +174,13 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Run the `amends` binary with `args` against the database at `url`, as a person would.
+pub fn amends_on(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_amends"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("AMENDS_LOG", "warn")
+        .output()
+        .expect("run amends")
+}
