@@ -1,7 +1,8 @@
 //! The read side the app is written against: analytics answers, the drawn dashboard,
-//! weekly reports and the incident list. The server implements it once (`server/src/service`), which keeps each
-//! answer until the data behind it changes, and hands it to server functions through the
-//! Leptos context as `Arc<dyn Reads>`, beside the store.
+//! weekly reports and the incident list. The server implements it once
+//! (`server/src/service`), which keeps each answer until the data behind it changes, and
+//! hands it to server functions through the Leptos context as `Arc<dyn Reads>`, beside the
+//! store.
 
 use crate::domain::analytics::{Analytics, AnalyticsQuery};
 use crate::domain::dashboard::DashboardView;

@@ -29,8 +29,9 @@ pub const LONG_ABOUT: &str = "Time the dashboard's server work on the current da
     through the middle third of that run, as a restart does, and see how soon it recovers.\n\n\
     With --pages SECONDS it serves the app and a bare Leptos page built in the same \
     workspace on loopback (as `amends serve` does, TCP_NODELAY on) and loads each for that \
-    long over --connections keep-alive connections: the bare page, /login, /incidents and the \
-    warm dashboard, with requests per second, latency and how many took 40 ms or more (a \
+    long over --connections keep-alive connections, asking for gzip as browsers do: the bare \
+    page, /login, /incidents and the warm dashboard, with requests per second, latency, the \
+    size on the wire, and how many loads over one connection alone took 40 ms or more (a \
     delayed ACK). It signs in as the first active user for the run and ends that session \
     afterwards.";
 

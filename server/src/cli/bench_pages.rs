@@ -194,7 +194,7 @@ async fn bench_session(db: &Db) -> anyhow::Result<(String, String, i64)> {
     }
     let user = user.context(
         "--pages signs in as an existing user, and this database has none: add one with \
-         `amends user add` (or load the demo with `amends demo`)",
+         `amends user add --email you@example.com --role viewer --name You`",
     )?;
     let token = crate::auth::session::new_token();
     let hash = crate::auth::session::token_hash(&token);

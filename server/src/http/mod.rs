@@ -186,7 +186,7 @@ pub fn router_for(
         // dashboard's HTML is about a seventh of its size on the wire. Pages carry no secret
         // beside attacker-chosen text (CSRF is an Origin check, not a token), so compressing
         // them leaks nothing. The fastest level keeps most of the gain (HTML is repetitive)
-        // at a third of the work per page.
+        // for less work per page: the large demo's dashboard is 35 KB instead of 25 KB.
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Fastest),
