@@ -332,6 +332,10 @@ test("a viewer sees no editing controls and cannot open new incidents", async ({
   await expect(page.getByRole("button", { name: "Save reply" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Add note" })).toHaveCount(0);
 
+  // The list offers no way to open one, and the page itself is refused.
+  await page.goto("/incidents");
+  await expect(page.getByRole("heading", { name: "Incidents", level: 1 })).toBeVisible();
+  await expect(page.getByRole("link", { name: "New incident" })).toHaveCount(0);
   const denied = await page.goto("/incidents/new");
   expect(denied?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "This part of Amends is for editors and admins." })).toBeVisible();

@@ -2,6 +2,7 @@
 //! paginated, with each incident's counts and cost.
 
 use crate::api::incidents::list_incidents;
+use crate::api::session::{can_edit, whoami};
 use crate::components::badges::{SeverityBadge, StatusBadge};
 use crate::components::forms::options;
 use crate::components::pager::{page_param, Pager};
@@ -43,6 +44,7 @@ pub fn IncidentsPage() -> impl IntoView {
         (q, page_param(m.get("page")))
     };
     let data = Resource::new(args, |(q, page)| list_incidents(q, page));
+    let me = Resource::new(|| (), |_| whoami());
     let current = move |k: &str| query.read().get(k).unwrap_or_default();
 
     view! {
@@ -52,7 +54,15 @@ pub fn IncidentsPage() -> impl IntoView {
                 <h1>"Incidents"</h1>
                 <p class="lede">"Everything that went wrong, with who it hit and what we did."</p>
             </div>
-            <A href="/incidents/new" attr:class="button primary">"New incident"</A>
+            // Only editors and admins may open incidents; viewers get no button to a
+            // page that would refuse them.
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    can_edit(me.await).then(|| view! {
+                        <A href="/incidents/new" attr:class="button primary">"New incident"</A>
+                    })
+                })}
+            </Suspense>
         </header>
                             <Form method="GET" action="/incidents" attr:class="filters" attr:aria-label="Filter incidents" attr:autocomplete="off">
                 <div class="field">
