@@ -77,12 +77,16 @@ impl LoadOutcome {
 
     /// The latency at quantile `q` (0–1).
     pub fn latency(&self, q: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let i = ((self.latencies.len() - 1) as f64 * q).round() as usize;
-        self.latencies[i]
+        quantile(&self.latencies, q)
     }
+}
+
+/// The value at quantile `q` (0–1) of `sorted` (the nearest rank), zero when empty.
+pub(super) fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
 /// One client's view of the run.

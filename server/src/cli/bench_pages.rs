@@ -99,10 +99,7 @@ impl PageLoad {
     }
 
     fn latency(&self, q: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        self.latencies[((self.latencies.len() - 1) as f64 * q).round() as usize]
+        super::bench_load::quantile(&self.latencies, q)
     }
 
     /// Loads that took [`DELAYED_ACK`] or more.
